@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
+
+/// @title ComplianceGatekeeper
+/// @notice Verifies Custos EIP-712 attestations and records who is compliant with which policy, so that gated
+/// contracts pay one storage read per check.
+/// @dev Trust model:
+/// - Signers are trusted for a window `[validFrom, validUntil]` over the attestation's `issuedAt`, so a key can be
+///   rotated with an overlap and no downtime. A compromised key is removed outright with {removeSigner}.
+/// - Each policy caps an attestation's lifetime, which also bounds how long a retired key's attestations live.
+/// - The EIP-712 domain (`Custos`, `1`, chain id, this address) is rebuilt by OpenZeppelin's {EIP712} whenever
+///   `block.chainid` changes, so a signature never replays on another chain or another gatekeeper.
+/// - Uids are one-time; signatures are never used as identifiers (they are malleable). Only canonical 65-byte,
+///   low-s signatures are accepted.
+/// - Revocations arrive from the bound {RevocationRegistry} in the same transaction that revokes, so a revoked
+///   attestation stops counting from the next block on.
+/// NOTE: pausing stops new attestations; records already made stay live until they expire or are revoked, so that
+/// an emergency stop does not freeze every gated token at once. Gated contracts that need a global stop pause
+/// themselves.
+/// @custom:security-contact security@custos.dev
+contract ComplianceGatekeeper is IComplianceGatekeeper, AccessControl, Pausable, EIP712 {
+    /// @notice Manages the trusted signer set.
+    bytes32 public constant SIGNER_MANAGER_ROLE = keccak256("SIGNER_MANAGER_ROLE");
+    /// @notice May pause and unpause attestation intake.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    /// @notice The EIP-712 type hash of {Attestation}.
+    bytes32 public constant ATTESTATION_TYPEHASH =
+        keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
+
+    /// @notice Where a uid stands: never seen, submitted, or revoked.
+    enum UidStatus {
+        Unused,
+        Used,
+        Revoked
+    }
+
+    /// @dev `uidPrefix` tells whether the record still belongs to the attestation being revoked (a newer attestation
+    /// for the same subject and policy replaces it). 192 bits of a random uid keep collisions out of reach while the
+    /// record stays in one slot, which is what keeps {isCompliant} at a single read.
+    struct ComplianceRecord {
+        uint64 validUntil;
+        bytes24 uidPrefix;
+    }
+
+    /// @dev Marks a revoked uid in `_uidState`; any other non-zero value is the record key the uid wrote.
+    bytes32 private constant _REVOKED = bytes32(uint256(1));
+
+    /// @notice The registry whose revocations this gatekeeper honours.
+    address public immutable revocationRegistry;
+
+    mapping(address signer => SignerWindow) private _signers;
+    mapping(bytes32 policyId => uint64 maxLifetime) private _policyMaxLifetime;
+    mapping(bytes32 uid => bytes32 state) private _uidState;
+    mapping(bytes32 recordKey => ComplianceRecord) private _records;
+
+    /// @param admin Holds DEFAULT_ADMIN_ROLE (grants roles, manages policies); a multisig in production.
+    /// @param revocationRegistry_ The RevocationRegistry that reports revocations to this gatekeeper.
+    constructor(address admin, address revocationRegistry_) EIP712("Custos", "1") {
+        if (admin == address(0) || revocationRegistry_ == address(0)) revert ZeroAddress();
+        revocationRegistry = revocationRegistry_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- attestations
+
+    /// @inheritdoc IComplianceGatekeeper
+    function submitAttestation(Attestation calldata attestation, bytes calldata signature) external whenNotPaused {
+        address subject = attestation.subject;
+        if (subject == address(0)) revert AttestationZeroSubject();
+        _checkTimes(attestation);
+
+        bytes32 uid = attestation.uid;
+        bytes32 state = _uidState[uid];
+        if (state == _REVOKED) revert AttestationRevoked(uid);
+        if (state != 0) revert AttestationAlreadyUsed(uid);
+
+        address signer = _recoverSigner(hashAttestation(attestation), signature);
+        SignerWindow memory window = _signers[signer];
+        if (
+            window.validUntil == 0 || attestation.issuedAt < window.validFrom
+                || attestation.issuedAt > window.validUntil
+        ) {
+            revert UntrustedSigner(signer, attestation.issuedAt);
+        }
+
+        bytes32 key = _recordKey(subject, attestation.policyId);
+        _uidState[uid] = key;
+        // forge-lint: disable-next-line(unsafe-typecast) the truncation to a 192-bit prefix is intended (see ComplianceRecord)
+        _records[key] = ComplianceRecord({validUntil: attestation.expiresAt, uidPrefix: bytes24(uid)});
+        emit AttestationSubmitted(uid, subject, attestation.policyId, signer, attestation.expiresAt);
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function isCompliant(address subject, bytes32 policyId) external view returns (bool) {
+        return _records[_recordKey(subject, policyId)].validUntil > block.timestamp;
+    }
+
+    /// @notice When `subject`'s compliance with `policyId` ends; 0 when there is none or it was revoked.
+    function complianceExpiry(address subject, bytes32 policyId) external view returns (uint64) {
+        return _records[_recordKey(subject, policyId)].validUntil;
+    }
+
+    /// @notice Where `uid` stands on this gatekeeper.
+    function uidStatus(bytes32 uid) external view returns (UidStatus) {
+        bytes32 state = _uidState[uid];
+        if (state == 0) return UidStatus.Unused;
+        return state == _REVOKED ? UidStatus.Revoked : UidStatus.Used;
+    }
+
+    /// @notice The EIP-712 digest a signer signs for `attestation` on this chain and this gatekeeper.
+    function hashAttestation(Attestation calldata attestation) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ATTESTATION_TYPEHASH,
+                    attestation.uid,
+                    attestation.subject,
+                    attestation.policyId,
+                    attestation.issuedAt,
+                    attestation.expiresAt
+                )
+            )
+        );
+    }
+
+    /// @notice The EIP-712 domain separator of this chain and this gatekeeper.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function onAttestationRevoked(bytes32 uid) external {
+        if (msg.sender != revocationRegistry) revert CallerNotRevocationRegistry(msg.sender);
+        bytes32 key = _uidState[uid];
+        _uidState[uid] = _REVOKED;
+        bool cleared;
+        if (key != 0 && key != _REVOKED) {
+            ComplianceRecord storage record = _records[key];
+            // A newer attestation for the same subject and policy owns the record now; it is not revoked.
+            // forge-lint: disable-next-line(unsafe-typecast) compares the stored 192-bit prefix
+            if (record.uidPrefix == bytes24(uid)) {
+                delete _records[key];
+                cleared = true;
+            }
+        }
+        emit AttestationInvalidated(uid, cleared);
+    }
+
+    // ---------------------------------------------------------------- signers
+
+    /// @notice Adds `signer` or changes its trust window. Rotation: add the new key, then shorten the old key's
+    /// `validUntil` to the end of the overlap.
+    function setSigner(address signer, uint64 validFrom, uint64 validUntil) external onlyRole(SIGNER_MANAGER_ROLE) {
+        if (signer == address(0) || validUntil == 0 || validFrom > validUntil) {
+            revert InvalidSignerWindow(signer, validFrom, validUntil);
+        }
+        _signers[signer] = SignerWindow({validFrom: validFrom, validUntil: validUntil});
+        emit SignerUpdated(signer, validFrom, validUntil);
+    }
+
+    /// @notice Removes `signer` entirely: none of its attestations is accepted again, whatever their `issuedAt`.
+    function removeSigner(address signer) external onlyRole(SIGNER_MANAGER_ROLE) {
+        if (_signers[signer].validUntil == 0) revert SignerNotRegistered(signer);
+        delete _signers[signer];
+        emit SignerRemoved(signer);
+    }
+
+    /// @notice The trust window of `signer`; zeroes when it is not registered.
+    function signerWindow(address signer) external view returns (SignerWindow memory) {
+        return _signers[signer];
+    }
+
+    /// @notice Whether `signer` is trusted for attestations issued at `timestamp`.
+    function isTrustedSigner(address signer, uint64 timestamp) external view returns (bool) {
+        SignerWindow memory window = _signers[signer];
+        return window.validUntil != 0 && timestamp >= window.validFrom && timestamp <= window.validUntil;
+    }
+
+    // ---------------------------------------------------------------- policies
+
+    /// @notice Enables `policyId` (or changes it) with the longest attestation lifetime it accepts.
+    function setPolicy(bytes32 policyId, uint64 maxLifetime) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (maxLifetime == 0) revert InvalidPolicyLifetime(policyId);
+        _policyMaxLifetime[policyId] = maxLifetime;
+        emit PolicyUpdated(policyId, maxLifetime);
+    }
+
+    /// @notice Disables `policyId`: no new attestation for it is accepted; existing records run out by expiry.
+    function disablePolicy(bytes32 policyId) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_policyMaxLifetime[policyId] == 0) revert UnknownPolicy(policyId);
+        delete _policyMaxLifetime[policyId];
+        emit PolicyDisabled(policyId);
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function isPolicyEnabled(bytes32 policyId) external view returns (bool) {
+        return _policyMaxLifetime[policyId] != 0;
+    }
+
+    /// @notice The longest attestation lifetime `policyId` accepts; 0 when disabled.
+    function policyMaxLifetime(bytes32 policyId) external view returns (uint64) {
+        return _policyMaxLifetime[policyId];
+    }
+
+    // ---------------------------------------------------------------- emergency
+
+    /// @notice Stops attestation intake.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resumes attestation intake.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _checkTimes(Attestation calldata attestation) private view {
+        uint64 issuedAt = attestation.issuedAt;
+        uint64 expiresAt = attestation.expiresAt;
+        if (expiresAt <= block.timestamp) revert AttestationExpired(expiresAt);
+        if (issuedAt > block.timestamp) revert AttestationNotYetValid(issuedAt);
+        uint64 maxLifetime = _policyMaxLifetime[attestation.policyId];
+        if (maxLifetime == 0) revert UnknownPolicy(attestation.policyId);
+        // expiresAt > block.timestamp >= issuedAt here, so the subtraction cannot underflow.
+        if (expiresAt - issuedAt > maxLifetime) revert AttestationLifetimeInvalid(issuedAt, expiresAt, maxLifetime);
+    }
+
+    function _recoverSigner(bytes32 digest, bytes calldata signature) private pure returns (address) {
+        if (signature.length != 65) revert InvalidSignatureLength(signature.length);
+        (address signer, ECDSA.RecoverError err, bytes32 errArg) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.InvalidSignatureS) revert MalleableSignature(errArg);
+        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature();
+        return signer;
+    }
+
+    function _recordKey(address subject, bytes32 policyId) private pure returns (bytes32 key) {
+        // Equivalent to keccak256(abi.encode(subject, policyId)) without the memory expansion.
+        assembly ("memory-safe") {
+            mstore(0x00, subject)
+            mstore(0x20, policyId)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+}

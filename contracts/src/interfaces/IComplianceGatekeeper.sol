@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title IComplianceGatekeeper
+/// @notice The on-chain check behind every Custos attestation: gated contracts ask it whether an address is
+/// compliant with a policy before they mint, transfer or execute.
+/// @custom:security-contact security@custos.dev
+interface IComplianceGatekeeper {
+    /// @notice An EIP-712 attestation issued by a trusted Custos signer.
+    /// @dev Typed as `Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)`.
+    /// `policyId = keccak256(bytes(policyName))`.
+    struct Attestation {
+        bytes32 uid;
+        address subject;
+        bytes32 policyId;
+        uint64 issuedAt;
+        uint64 expiresAt;
+    }
+
+    /// @notice A signer's trust window: attestations issued in `[validFrom, validUntil]` are accepted.
+    struct SignerWindow {
+        uint64 validFrom;
+        uint64 validUntil;
+    }
+
+    /// @notice Thrown when the attestation's `expiresAt` is not in the future.
+    error AttestationExpired(uint64 expiresAt);
+    /// @notice Thrown when the attestation's `issuedAt` is later than the current block.
+    error AttestationNotYetValid(uint64 issuedAt);
+    /// @notice Thrown when `expiresAt - issuedAt` exceeds the policy's maximum lifetime.
+    error AttestationLifetimeInvalid(uint64 issuedAt, uint64 expiresAt, uint64 maxLifetime);
+    /// @notice Thrown when the attestation's uid was already submitted once.
+    error AttestationAlreadyUsed(bytes32 uid);
+    /// @notice Thrown when the attestation's uid was revoked in the RevocationRegistry.
+    error AttestationRevoked(bytes32 uid);
+    /// @notice Thrown when the attestation names the zero address as subject.
+    error AttestationZeroSubject();
+    /// @notice Thrown when the signature does not recover to any address.
+    error InvalidSignature();
+    /// @notice Thrown when the signature is not exactly 65 bytes (compact EIP-2098 signatures are refused).
+    error InvalidSignatureLength(uint256 length);
+    /// @notice Thrown when the signature's `s` is in the upper half of the curve order (malleable).
+    error MalleableSignature(bytes32 s);
+    /// @notice Thrown when the recovered signer was not trusted at the attestation's `issuedAt`.
+    error UntrustedSigner(address signer, uint64 issuedAt);
+    /// @notice Thrown when a policy id is not enabled on this gatekeeper.
+    error UnknownPolicy(bytes32 policyId);
+    /// @notice Thrown when a policy would be enabled with a zero maximum lifetime.
+    error InvalidPolicyLifetime(bytes32 policyId);
+    /// @notice Thrown when a signer window is empty or the signer is the zero address.
+    error InvalidSignerWindow(address signer, uint64 validFrom, uint64 validUntil);
+    /// @notice Thrown when removing a signer that is not registered.
+    error SignerNotRegistered(address signer);
+    /// @notice Thrown when anyone but the bound RevocationRegistry reports a revocation.
+    error CallerNotRevocationRegistry(address caller);
+    /// @notice Thrown when a constructor argument is the zero address.
+    error ZeroAddress();
+
+    /// @notice Emitted when an attestation is accepted and `subject` becomes compliant with `policyId`.
+    event AttestationSubmitted(
+        bytes32 indexed uid, address indexed subject, bytes32 indexed policyId, address signer, uint64 expiresAt
+    );
+    /// @notice Emitted when a revoked uid is seen by the gatekeeper; `cleared` tells whether a live record fell.
+    event AttestationInvalidated(bytes32 indexed uid, bool cleared);
+    /// @notice Emitted when a signer is added or its trust window changes.
+    event SignerUpdated(address indexed signer, uint64 validFrom, uint64 validUntil);
+    /// @notice Emitted when a signer is removed outright (for a compromised key).
+    event SignerRemoved(address indexed signer);
+    /// @notice Emitted when a policy is enabled or its maximum attestation lifetime changes.
+    event PolicyUpdated(bytes32 indexed policyId, uint64 maxLifetime);
+    /// @notice Emitted when a policy is disabled: no new attestations for it are accepted.
+    event PolicyDisabled(bytes32 indexed policyId);
+
+    /// @notice Verifies `attestation` and its `signature`, then records `subject` as compliant with the policy
+    /// until `expiresAt`. Anyone may submit (relayers included); the record always goes to `attestation.subject`.
+    function submitAttestation(Attestation calldata attestation, bytes calldata signature) external;
+
+    /// @notice Whether `subject` holds a live (unexpired, unrevoked) attestation for `policyId`. One storage read.
+    function isCompliant(address subject, bytes32 policyId) external view returns (bool);
+
+    /// @notice Whether new attestations for `policyId` are accepted.
+    function isPolicyEnabled(bytes32 policyId) external view returns (bool);
+
+    /// @notice Called by the bound RevocationRegistry when `uid` is revoked.
+    function onAttestationRevoked(bytes32 uid) external;
+}

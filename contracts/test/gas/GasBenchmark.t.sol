@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {CustosTestBase} from "../utils/CustosTestBase.sol";
+import {PlainToken} from "../utils/PlainToken.sol";
+import {CompliantToken} from "../../src/CompliantToken.sol";
+import {AgentRegistry} from "../../src/AgentRegistry.sol";
+import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
+
+/// @notice One representative call per measured entry point, each in its own transaction (`isolate = true`), so
+/// forge's gas report shows real cold-storage costs. `npm run bench` prints these figures; nothing here asserts them.
+contract GasBenchmarkTest is CustosTestBase {
+    CompliantToken internal token;
+    PlainToken internal plain;
+    AgentRegistry internal agents;
+
+    function setUp() public override {
+        super.setUp();
+        token = new CompliantToken("Custos Dollar", "CUSD", admin, gatekeeper, KYC_BASIC);
+        plain = new PlainToken();
+        agents = new AgentRegistry(gatekeeper);
+    }
+
+    function test_gas_submitAttestation() public {
+        IComplianceGatekeeper.Attestation memory a = _attestation(alice, KYC_BASIC, keccak256("gas"));
+        bytes memory sig = _sign(a);
+        gatekeeper.submitAttestation(a, sig);
+        uint256 txGas = vm.snapshotGasLastCall("submitAttestation");
+        uint256 intrinsic = _intrinsicGas(abi.encodeCall(gatekeeper.submitAttestation, (a, sig)));
+        vm.snapshotValue("submitAttestation execution (tx minus intrinsic)", txGas - intrinsic);
+    }
+
+    /// @dev 21,000 plus calldata at 4 gas per zero byte and 16 per non-zero byte (EIP-2028).
+    function _intrinsicGas(bytes memory callData) internal pure returns (uint256 gas) {
+        gas = 21_000;
+        for (uint256 i = 0; i < callData.length; ++i) {
+            gas += callData[i] == 0 ? 4 : 16;
+        }
+    }
+
+    function test_gas_isCompliant() public {
+        _attest(alice, KYC_BASIC);
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC));
+        vm.snapshotGasLastCall("isCompliant");
+    }
+
+    /// Same shape for both tokens: the sender keeps a balance, the recipient has none yet.
+    function test_gas_transfer_gatedVersusPlain() public {
+        _attest(alice, KYC_BASIC);
+        _attest(bob, KYC_BASIC);
+        vm.prank(admin);
+        token.mint(alice, 1000);
+        plain.mint(alice, 1000);
+
+        vm.prank(alice);
+        plain.transfer(bob, 100);
+        uint256 plainGas = vm.snapshotGasLastCall("transfer plain ERC-20");
+        vm.prank(alice);
+        token.transfer(bob, 100);
+        uint256 gatedGas = vm.snapshotGasLastCall("transfer gated");
+        emit log_named_uint("gated transfer overhead", gatedGas - plainGas);
+    }
+
+    function test_gas_mintWithAttestation() public {
+        IComplianceGatekeeper.Attestation memory a = _attestation(alice, KYC_BASIC, keccak256("mint"));
+        bytes memory sig = _sign(a);
+        vm.prank(admin);
+        token.mintWithAttestation(a, sig, 1000);
+        vm.snapshotGasLastCall("mintWithAttestation");
+    }
+
+    function test_gas_agentExecute() public {
+        vm.prank(bob);
+        uint256 agentId = agents.registerAgent(keccak256("ipfs://agent"), KYC_BASIC);
+        _attest(alice, KYC_BASIC);
+        vm.prank(alice);
+        agents.execute(agentId, keccak256("task"));
+        vm.snapshotGasLastCall("AgentRegistry.execute");
+    }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
+import {RevocationRegistry} from "../../src/RevocationRegistry.sol";
+import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
+
+/// @notice Deploys a bound registry and gatekeeper with one trusted signer and the `kyc-basic` policy, and signs
+/// attestations with a digest built here, independently of the contract's own {hashAttestation}.
+abstract contract CustosTestBase is Test {
+    bytes32 internal constant KYC_BASIC = keccak256("kyc-basic");
+    bytes32 internal constant ACCREDITED = keccak256("accredited-investor");
+    uint64 internal constant MAX_LIFETIME = 30 days;
+    uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+
+    address internal admin = makeAddr("admin");
+    address internal signerManager = makeAddr("signerManager");
+    address internal publisher = makeAddr("publisher");
+    address internal pauser = makeAddr("pauser");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+
+    address internal signer;
+    uint256 internal signerKey;
+
+    RevocationRegistry internal registry;
+    ComplianceGatekeeper internal gatekeeper;
+
+    function setUp() public virtual {
+        vm.warp(1_800_000_000);
+        (signer, signerKey) = makeAddrAndKey("custos-signer");
+        registry = new RevocationRegistry(admin);
+        gatekeeper = new ComplianceGatekeeper(admin, address(registry));
+
+        vm.startPrank(admin);
+        registry.bindGatekeeper(gatekeeper);
+        registry.grantRole(registry.PUBLISHER_ROLE(), publisher);
+        gatekeeper.grantRole(gatekeeper.SIGNER_MANAGER_ROLE(), signerManager);
+        gatekeeper.grantRole(gatekeeper.PAUSER_ROLE(), pauser);
+        gatekeeper.setPolicy(KYC_BASIC, MAX_LIFETIME);
+        gatekeeper.setPolicy(ACCREDITED, MAX_LIFETIME);
+        vm.stopPrank();
+
+        vm.prank(signerManager);
+        gatekeeper.setSigner(signer, uint64(vm.getBlockTimestamp() - 365 days), type(uint64).max);
+    }
+
+    function _attestation(address subject, bytes32 policyId, bytes32 uid)
+        internal
+        view
+        returns (IComplianceGatekeeper.Attestation memory)
+    {
+        return IComplianceGatekeeper.Attestation({
+            uid: uid,
+            subject: subject,
+            policyId: policyId,
+            issuedAt: uint64(vm.getBlockTimestamp()),
+            expiresAt: uint64(vm.getBlockTimestamp() + 1 days)
+        });
+    }
+
+    /// @dev The EIP-712 digest, built from the spec rather than from the contract.
+    function _digest(IComplianceGatekeeper.Attestation memory a, uint256 chainId, address verifyingContract)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 domainSeparator = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("Custos"),
+                keccak256("1"),
+                chainId,
+                verifyingContract
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)"),
+                a.uid,
+                a.subject,
+                a.policyId,
+                a.issuedAt,
+                a.expiresAt
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
+    }
+
+    function _sign(IComplianceGatekeeper.Attestation memory a, uint256 key, uint256 chainId, address verifyingContract)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _digest(a, chainId, verifyingContract));
+        return abi.encodePacked(r, s, v);
+    }
+
+    function _sign(IComplianceGatekeeper.Attestation memory a) internal view returns (bytes memory) {
+        return _sign(a, signerKey, block.chainid, address(gatekeeper));
+    }
+
+    /// @dev Submits a fresh attestation making `subject` compliant with `policyId`; returns its uid.
+    function _attest(address subject, bytes32 policyId) internal returns (bytes32 uid) {
+        uid = keccak256(abi.encode(subject, policyId, vm.getBlockTimestamp(), gasleft()));
+        IComplianceGatekeeper.Attestation memory a = _attestation(subject, policyId, uid);
+        gatekeeper.submitAttestation(a, _sign(a));
+    }
+}

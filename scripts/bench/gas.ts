@@ -1,0 +1,69 @@
+// Gas figures from forge's gas report over GasBenchmarkTest (each call its own transaction, cold storage).
+// Prints them with the targets; asserts nothing.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+interface FunctionGas {
+  median: number;
+}
+interface ContractReport {
+  contract: string;
+  functions: Record<string, FunctionGas>;
+}
+
+function gasOf(report: ContractReport[], contract: string, signature: string): number {
+  const entry = report.find((c) => c.contract.endsWith(`:${contract}`))?.functions[signature];
+  if (!entry) throw new Error(`gas report has no ${contract}.${signature}`);
+  return entry.median;
+}
+
+export function runGasBenchmark(): void {
+  const json = execFileSync(
+    'npx',
+    ['forge', 'test', '--match-contract', 'GasBenchmarkTest', '--gas-report', '--json'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const report = JSON.parse(json.slice(json.indexOf('['))) as ContractReport[];
+  // Written by the same run through vm.snapshotValue: the transaction minus its 21,000 + calldata intrinsic cost.
+  const snapshot = JSON.parse(readFileSync('snapshots/GasBenchmarkTest.json', 'utf8')) as Record<
+    string,
+    string
+  >;
+
+  const submit = gasOf(
+    report,
+    'ComplianceGatekeeper',
+    'submitAttestation((bytes32,address,bytes32,uint64,uint64),bytes)',
+  );
+  const submitExecution = Number(snapshot['submitAttestation execution (tx minus intrinsic)']);
+  const gated = gasOf(report, 'CompliantToken', 'transfer(address,uint256)');
+  const plain = gasOf(report, 'PlainToken', 'transfer(address,uint256)');
+  const rows: [string, number | string, string][] = [
+    ['ComplianceGatekeeper.submitAttestation (transaction)', submit, ''],
+    ['ComplianceGatekeeper.submitAttestation (execution)', submitExecution, '<= 60,000'],
+    [
+      'ComplianceGatekeeper.isCompliant (view call)',
+      gasOf(report, 'ComplianceGatekeeper', 'isCompliant(address,bytes32)'),
+      '',
+    ],
+    ['CompliantToken.transfer (gated)', gated, ''],
+    ['PlainToken.transfer (plain OpenZeppelin ERC-20)', plain, ''],
+    ['gated transfer overhead', gated - plain, '<= 10,000'],
+    [
+      'CompliantToken.mintWithAttestation',
+      gasOf(
+        report,
+        'CompliantToken',
+        'mintWithAttestation((bytes32,address,bytes32,uint64,uint64),bytes,uint256)',
+      ),
+      '',
+    ],
+    ['AgentRegistry.execute', gasOf(report, 'AgentRegistry', 'execute(uint256,bytes32)'), ''],
+  ];
+  console.log(
+    '\nGas (forge gas report, isolated transactions; "transaction" includes the 21,000 base and calldata)',
+  );
+  console.log('| measurement | gas | target |\n| --- | ---: | --- |');
+  for (const [name, gas, target] of rows)
+    console.log(`| ${name} | ${gas.toLocaleString('en-US')} | ${target} |`);
+}

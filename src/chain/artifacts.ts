@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InterfaceAbi } from 'ethers';
+
+/** The contracts Custos deploys, by their Solidity names. */
+export const CONTRACT_NAMES = [
+  'RevocationRegistry',
+  'ComplianceGatekeeper',
+  'CompliantToken',
+  'AgentRegistry',
+] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
+
+export interface ContractArtifact {
+  abi: InterfaceAbi;
+  bytecode: string;
+}
+
+/** The package root, found upwards from this file, whether it runs from src/ (tsx) or from dist/ (compiled). */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the custos package root');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Reads a contract compiled by `forge build` (out/<Name>.sol/<Name>.json). */
+export function loadArtifact(name: ContractName, outDir = path.join(packageRoot(), 'out')): ContractArtifact {
+  const file = path.join(outDir, `${name}.sol`, `${name}.json`);
+  let parsed: { abi: InterfaceAbi; bytecode: { object: string } };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new Error(`contract artifact ${file} is missing: run "npm run build:contracts" first`, { cause });
+  }
+  return { abi: parsed.abi, bytecode: parsed.bytecode.object };
+}

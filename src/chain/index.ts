@@ -1,0 +1,13 @@
+// The chain part of Custos: contract artifacts, deployment and the local anvil chain.
+export { CONTRACT_NAMES, loadArtifact, type ContractArtifact, type ContractName } from './artifacts.js';
+export {
+  ANVIL_DEFAULT_PRIVATE_KEY,
+  anvilBinary,
+  freePort,
+  startAnvil,
+  type AnvilHandle,
+  type AnvilOptions,
+} from './anvil.js';
+export { startLocalChain, type LocalChain, type LocalChainOptions } from './localChain.js';
+export { deployCustos, type DeployParameters, type Deployment, type PolicyDeployment } from './deploy.js';
+export { policyIdOf } from './policyId.js';
