@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'cache/', 'dist/', '.custos/', 'scripts/solc.cjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/db/generated/',
+      'out/',
+      'cache/',
+      'dist/',
+      '.custos/',
+      'scripts/solc.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

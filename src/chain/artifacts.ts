@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { InterfaceAbi } from 'ethers';
+import { packageRoot } from '../packageRoot.js';
 
 /** The contracts Custos deploys, by their Solidity names. */
 export const CONTRACT_NAMES = [
@@ -15,17 +15,6 @@ export type ContractName = (typeof CONTRACT_NAMES)[number];
 export interface ContractArtifact {
   abi: InterfaceAbi;
   bytecode: string;
-}
-
-/** The package root, found upwards from this file, whether it runs from src/ (tsx) or from dist/ (compiled). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the custos package root');
-    dir = parent;
-  }
-  return dir;
 }
 
 /** Reads a contract compiled by `forge build` (out/<Name>.sol/<Name>.json). */
