@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { ATTESTATION_TYPES } from '../../src/issuer/index.js';
 import {
   Contract,
   JsonRpcProvider,
@@ -96,15 +97,7 @@ describe('deploy script against a running anvil', () => {
       chainId: deployment.chainId,
       verifyingContract: deployment.contracts.ComplianceGatekeeper!,
     };
-    const types = {
-      Attestation: [
-        { name: 'uid', type: 'bytes32' },
-        { name: 'subject', type: 'address' },
-        { name: 'policyId', type: 'bytes32' },
-        { name: 'issuedAt', type: 'uint64' },
-        { name: 'expiresAt', type: 'uint64' },
-      ],
-    };
+    const types = ATTESTATION_TYPES; // the issuer's types: the contract's digest must agree with them
     assert.equal(
       await gatekeeper.getFunction('hashAttestation')(message),
       TypedDataEncoder.hash(domain, types, message),

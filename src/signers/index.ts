@@ -1,0 +1,15 @@
+// Signing keys: one interface, three backends (local keystore for development, AWS KMS, PKCS#11 HSM).
+export { KmsSigner } from './kmsSigner.js';
+export { LocalSigner } from './localSigner.js';
+export {
+  addressOfPublicKey,
+  parseDerSignature,
+  publicKeyFromSpki,
+  toEthereumSignature,
+} from './secp256k1.js';
+export {
+  SignatureVerificationError,
+  assertRecovers,
+  type AttestationSigner,
+  type SignerBackend,
+} from './signer.js';

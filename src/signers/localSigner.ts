@@ -1,0 +1,44 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SigningKey, Wallet } from 'ethers';
+import { assertRecovers, type AttestationSigner } from './signer.js';
+
+/**
+ * Development signer: a key in an encrypted (scrypt) keystore file. The key sits in this process's memory, which
+ * is exactly what KMS and HSM keys avoid; never use it in production.
+ */
+export class LocalSigner implements AttestationSigner {
+  readonly backend = 'local' as const;
+  readonly address: string;
+  readonly #key: SigningKey;
+
+  private constructor(key: SigningKey, address: string) {
+    this.#key = key;
+    this.address = address;
+  }
+
+  /** Opens the keystore at `file`, creating a fresh key there first if it does not exist. */
+  static async open(file: string, password: string, warn: (message: string) => void): Promise<LocalSigner> {
+    warn(
+      'SIGNER=local: the signing key is a keystore file in process memory. Development only; use aws-kms or pkcs11.',
+    );
+    let wallet: Wallet;
+    if (existsSync(file)) {
+      const opened = await Wallet.fromEncryptedJson(readFileSync(file, 'utf8'), password).catch((cause) => {
+        throw new Error(`keystore ${file} cannot be opened: ${(cause as Error).message.split(' (')[0]}`, {
+          cause,
+        });
+      });
+      wallet = new Wallet(opened.privateKey);
+    } else {
+      wallet = Wallet.createRandom() as unknown as Wallet;
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, await wallet.encrypt(password), { mode: 0o600 });
+    }
+    return new LocalSigner(wallet.signingKey, wallet.address);
+  }
+
+  async signDigest(digest: string) {
+    return assertRecovers(this.backend, this.address, digest, this.#key.sign(digest));
+  }
+}

@@ -1,0 +1,32 @@
+import { Signature, recoverAddress } from 'ethers';
+
+export type SignerBackend = 'local' | 'pkcs11' | 'aws-kms';
+
+/** A Custos signing key: it signs 32-byte digests (EIP-712 hashes) and never hands out its private key. */
+export interface AttestationSigner {
+  readonly backend: SignerBackend;
+  /** The Ethereum address of the key, checksummed. */
+  readonly address: string;
+  /** A canonical (low-s, v ∈ {27, 28}) signature over `digest` that recovers to {@link address}. */
+  signDigest(digest: string): Promise<Signature>;
+}
+
+/** Thrown when a backend's signature does not recover to the key's address; the signature never leaves. */
+export class SignatureVerificationError extends Error {
+  constructor(backend: SignerBackend, expected: string, recovered: string) {
+    super(`${backend} signer produced a signature for ${recovered}, expected ${expected}`);
+    this.name = 'SignatureVerificationError';
+  }
+}
+
+/** Last check before a signature leaves a signer: it must recover to the key's own address. */
+export function assertRecovers(
+  backend: SignerBackend,
+  address: string,
+  digest: string,
+  signature: Signature,
+): Signature {
+  const recovered = recoverAddress(digest, signature);
+  if (recovered !== address) throw new SignatureVerificationError(backend, address, recovered);
+  return signature;
+}

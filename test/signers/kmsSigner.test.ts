@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { hexlify, randomBytes, recoverAddress } from 'ethers';
+import { KmsSigner } from '../../src/signers/index.js';
+import { startFakeKms, type FakeKms } from '../helpers/fakeKms.js';
+
+const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n / 2n;
+
+describe('KmsSigner through the real AWS SDK against a KMS-protocol endpoint', () => {
+  let kms: FakeKms;
+  const config = () => ({
+    region: 'eu-central-1',
+    endpoint: kms.endpoint,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
+
+  before(async () => {
+    kms = await startFakeKms();
+  });
+  after(async () => {
+    await kms?.stop();
+  });
+
+  it("derives the key's Ethereum address from GetPublicKey", async () => {
+    const { keyId, address } = kms.createKey();
+    const signer = await KmsSigner.connect(keyId, config());
+    assert.equal(signer.address, address);
+    signer.destroy();
+  });
+
+  it('returns low-s signatures that recover to the key, whatever s KMS answers with', async () => {
+    const { keyId, address } = kms.createKey();
+    const signer = await KmsSigner.connect(keyId, config());
+    const before = kms.highSServed;
+    for (let i = 0; i < 12; i++) {
+      const digest = hexlify(randomBytes(32));
+      const signature = await signer.signDigest(digest);
+      assert.equal(recoverAddress(digest, signature), address);
+      assert.ok(BigInt(signature.s) <= HALF_N, 'low s');
+      assert.ok(signature.v === 27 || signature.v === 28);
+    }
+    assert.ok(kms.highSServed > before, 'the endpoint served high-s signatures that had to be normalised');
+    signer.destroy();
+  });
+
+  it('refuses a key that is not secp256k1', async () => {
+    const { keyId } = kms.createKey('ECC_NIST_P256');
+    await assert.rejects(KmsSigner.connect(keyId, config()), /is ECC_NIST_P256, expected ECC_SECG_P256K1/);
+  });
+
+  it('surfaces throttling as the SDK error, with no signature', async () => {
+    const { keyId } = kms.createKey();
+    const signer = await KmsSigner.connect(keyId, config());
+    kms.throttle = true;
+    try {
+      await assert.rejects(signer.signDigest(hexlify(randomBytes(32))), { name: 'ThrottlingException' });
+    } finally {
+      kms.throttle = false;
+      signer.destroy();
+    }
+  });
+
+  it('fails to connect to an unknown key', async () => {
+    await assert.rejects(KmsSigner.connect('no-such-key', config()), { name: 'NotFoundException' });
+  });
+});
