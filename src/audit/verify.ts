@@ -43,7 +43,7 @@ export async function verifyAuditChain(db: Database, pageSize = 5000): Promise<C
       if (!prevHash.equals(Buffer.from(row.prevHash))) {
         return fail('prev-hash-mismatch', `event ${seq} does not point at event ${expectedSeq - 1n}`);
       }
-      const recomputed = chainHash(prevHash, { ...row, payload: row.payload });
+      const recomputed = chainHash(prevHash, row);
       if (!recomputed.equals(Buffer.from(row.hash))) {
         return fail('hash-mismatch', `event ${seq} was altered: its content no longer matches its hash`);
       }

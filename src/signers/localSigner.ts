@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SigningKey, Wallet } from 'ethers';
+import { HDNodeWallet, SigningKey, Wallet } from 'ethers';
 import { assertRecovers, type AttestationSigner } from './signer.js';
 
 /**
@@ -22,16 +22,15 @@ export class LocalSigner implements AttestationSigner {
     warn(
       'SIGNER=local: the signing key is a keystore file in process memory. Development only; use aws-kms or pkcs11.',
     );
-    let wallet: Wallet;
+    let wallet: Wallet | HDNodeWallet;
     if (existsSync(file)) {
-      const opened = await Wallet.fromEncryptedJson(readFileSync(file, 'utf8'), password).catch((cause) => {
+      wallet = await Wallet.fromEncryptedJson(readFileSync(file, 'utf8'), password).catch((cause) => {
         throw new Error(`keystore ${file} cannot be opened: ${(cause as Error).message.split(' (')[0]}`, {
           cause,
         });
       });
-      wallet = new Wallet(opened.privateKey);
     } else {
-      wallet = Wallet.createRandom() as unknown as Wallet;
+      wallet = Wallet.createRandom();
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, await wallet.encrypt(password), { mode: 0o600 });
     }
