@@ -13,7 +13,9 @@ import {
   type Deployment,
 } from '../../src/chain/index.js';
 import { issueEip712Attestation } from '../../src/issuer/index.js';
-import { KmsSigner, LocalSigner, type AttestationSigner } from '../../src/signers/index.js';
+import { KmsSigner, LocalSigner, Pkcs11Signer, type AttestationSigner } from '../../src/signers/index.js';
+import { initSoftHsmToken, softHsmModule, type SoftHsmToken } from '../helpers/softhsm.js';
+import { requireSystemPackage } from '../helpers/systemPackage.js';
 import { startFakeKms, type FakeKms } from '../helpers/fakeKms.js';
 
 describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
@@ -22,6 +24,7 @@ describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
   let kms: FakeKms;
   let deployment: Deployment;
   let relayer: NonceManager;
+  let hsm: SoftHsmToken | undefined;
   const signers: AttestationSigner[] = [];
 
   before(async () => {
@@ -41,6 +44,12 @@ describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       }),
     );
+    if (softHsmModule) {
+      hsm = initSoftHsmToken();
+      const options = { module: hsm.module, pin: hsm.pin, tokenLabel: hsm.tokenLabel, keyLabel: 'issuer' };
+      await Pkcs11Signer.generateKey(options);
+      signers.push(await Pkcs11Signer.open(options));
+    }
     deployment = await deployCustos({
       deployer: relayer,
       policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 90 * 86_400 }],
@@ -49,14 +58,19 @@ describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
   });
 
   after(async () => {
-    for (const signer of signers) if (signer instanceof KmsSigner) signer.destroy();
+    for (const signer of signers) {
+      if (signer instanceof KmsSigner) signer.destroy();
+      if (signer instanceof Pkcs11Signer) signer.close();
+    }
+    hsm?.remove();
     provider?.destroy();
     await kms?.stop();
     await anvil?.stop();
   });
 
-  for (const backend of ['local', 'aws-kms']) {
-    it(`${backend}: ethers recovers the signer and mintWithAttestation mints`, async () => {
+  for (const backend of ['local', 'aws-kms', 'pkcs11']) {
+    it(`${backend}: ethers recovers the signer and mintWithAttestation mints`, async (t) => {
+      if (backend === 'pkcs11' && !requireSystemPackage(t, 'softhsm2', softHsmModule !== undefined)) return;
       const signer = signers.find((s) => s.backend === backend)!;
       const subject = Wallet.createRandom().address;
       const now = (await provider.getBlock('latest'))!.timestamp;
