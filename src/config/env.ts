@@ -1,0 +1,106 @@
+import { getAddress, isAddress } from 'ethers';
+import { z } from 'zod';
+
+const address = z
+  .string()
+  .refine((value) => isAddress(value) && getAddress(value) !== '0x0000000000000000000000000000000000000000', {
+    message: 'must be a non-zero 0x address',
+  })
+  .transform((value) => getAddress(value));
+const optionalString = z.string().min(1).optional();
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+
+/**
+ * Every environment variable Custos reads. Unset DATABASE_URL and RPC_URL mean the embedded development defaults
+ * (embedded PostgreSQL, a local anvil chain); there are no secret defaults for production settings.
+ */
+const schema = z
+  .object({
+    PORT: integer(0, 65_535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CUSTOS_DATA_DIR: z.string().min(1).default('.custos'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    DATABASE_POOL_SIZE: integer(1, 200).default(10),
+    RPC_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+    CHAIN_ID: integer(1, 2 ** 53 - 1).optional(),
+    GATEKEEPER_ADDRESS: address.optional(),
+    REVOCATION_REGISTRY_ADDRESS: address.optional(),
+    COMPLIANT_TOKEN_ADDRESS: address.optional(),
+    AGENT_REGISTRY_ADDRESS: address.optional(),
+    /** Sends revocations and signer rotations; holds the registry's publisher and the gatekeeper's signer-manager roles. */
+    OPERATOR_PRIVATE_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex key' })
+      .optional(),
+    SIGNER: z.enum(['local', 'pkcs11', 'aws-kms']).optional(),
+    LOCAL_KEYSTORE_FILE: optionalString,
+    LOCAL_KEYSTORE_PASSWORD: optionalString,
+    KMS_KEY_ID: optionalString,
+    AWS_REGION: optionalString,
+    KMS_ENDPOINT: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+    PKCS11_MODULE: optionalString,
+    PKCS11_PIN: optionalString,
+    PKCS11_KEY_LABEL: optionalString,
+    PKCS11_TOKEN_LABEL: optionalString,
+    POLICIES_FILE: optionalString,
+    KYC_WEBHOOK_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    KYC_WEBHOOK_TOLERANCE_SECONDS: integer(1, 3600).default(300),
+    RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(6000),
+    TRUST_PROXY_HOPS: integer(0, 10).default(0),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb' })
+      .default('16kb'),
+  })
+  .superRefine((env, ctx) => {
+    const need = (variable: keyof typeof env, because: string) => {
+      if (env[variable] === undefined)
+        ctx.addIssue({ code: 'custom', path: [variable], message: `is required ${because}` });
+    };
+    if (env.RPC_URL !== undefined) {
+      need('GATEKEEPER_ADDRESS', 'when RPC_URL is set');
+      need('REVOCATION_REGISTRY_ADDRESS', 'when RPC_URL is set');
+      need('OPERATOR_PRIVATE_KEY', 'when RPC_URL is set (it sends revocations and rotations)');
+      need('SIGNER', 'when RPC_URL is set (local, pkcs11 or aws-kms)');
+    }
+    if (env.SIGNER === 'aws-kms') {
+      need('KMS_KEY_ID', 'when SIGNER=aws-kms');
+      need('AWS_REGION', 'when SIGNER=aws-kms');
+    }
+    if (env.SIGNER === 'pkcs11') {
+      need('PKCS11_MODULE', 'when SIGNER=pkcs11');
+      need('PKCS11_PIN', 'when SIGNER=pkcs11');
+      need('PKCS11_KEY_LABEL', 'when SIGNER=pkcs11');
+    }
+    if (env.SIGNER === 'local' && env.RPC_URL !== undefined)
+      need('LOCAL_KEYSTORE_PASSWORD', 'when SIGNER=local');
+  });
+
+export type Env = z.infer<typeof schema>;
+
+/** Thrown for invalid configuration; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; the first problem becomes one line naming the variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // An empty variable is treated as unset, as shells and container runtimes often leave them.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw new ConfigError(`invalid configuration: ${String(issue!.path[0])} ${issue!.message}`);
+}

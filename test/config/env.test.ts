@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadEnv } from '../../src/config/index.js';
+
+const production = {
+  DATABASE_URL: 'postgresql://custos:pw@db:5432/custos',
+  RPC_URL: 'https://rpc.example.org',
+  GATEKEEPER_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+  REVOCATION_REGISTRY_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+  OPERATOR_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+  SIGNER: 'aws-kms',
+  KMS_KEY_ID: 'alias/custos',
+  AWS_REGION: 'eu-central-1',
+};
+
+describe('loadEnv', () => {
+  it('defaults to the embedded development setup', () => {
+    const env = loadEnv({});
+    assert.equal(env.PORT, 8080);
+    assert.equal(env.DATABASE_URL, undefined);
+    assert.equal(env.RPC_URL, undefined);
+  });
+
+  it('accepts a complete production configuration and checksums addresses', () => {
+    const env = loadEnv(production);
+    assert.equal(env.GATEKEEPER_ADDRESS, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+    assert.equal(env.SIGNER, 'aws-kms');
+  });
+
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['a non-numeric port', { PORT: 'eighty' }, /^invalid configuration: PORT must be a number$/],
+    ['an out-of-range port', { PORT: '70000' }, /^invalid configuration: PORT must be at most 65535$/],
+    [
+      'a non-postgres database URL',
+      { DATABASE_URL: 'mysql://x' },
+      /^invalid configuration: DATABASE_URL must be/,
+    ],
+    ['an unknown signer', { SIGNER: 'yubikey' }, /^invalid configuration: SIGNER /],
+    [
+      'a zero gatekeeper address',
+      { ...production, GATEKEEPER_ADDRESS: `0x${'0'.repeat(40)}` },
+      /GATEKEEPER_ADDRESS must be a non-zero 0x address/,
+    ],
+    [
+      'a bad checksum',
+      { ...production, GATEKEEPER_ADDRESS: '0x5FbDB2315678afecb367f032d93F642f64180aA3' },
+      /GATEKEEPER_ADDRESS must be a non-zero 0x address/,
+    ],
+    [
+      'RPC_URL without a gatekeeper',
+      { RPC_URL: 'http://127.0.0.1:8545' },
+      /^invalid configuration: GATEKEEPER_ADDRESS is required when RPC_URL is set$/,
+    ],
+    [
+      'aws-kms without a key id',
+      { ...production, KMS_KEY_ID: '' },
+      /^invalid configuration: KMS_KEY_ID is required when SIGNER=aws-kms$/,
+    ],
+    [
+      'pkcs11 without a PIN',
+      { SIGNER: 'pkcs11', PKCS11_MODULE: '/m.so', PKCS11_KEY_LABEL: 'k' },
+      /PKCS11_PIN is required when SIGNER=pkcs11/,
+    ],
+    [
+      'a short webhook secret',
+      { KYC_WEBHOOK_SECRET: 'short' },
+      /KYC_WEBHOOK_SECRET must be at least 32 characters/,
+    ],
+  ];
+  for (const [name, env, message] of cases) {
+    it(`stops on ${name} with one line naming the variable`, () => {
+      assert.throws(
+        () => loadEnv(env),
+        (error: Error) =>
+          error instanceof ConfigError && message.test(error.message) && !error.message.includes('\n'),
+      );
+    });
+  }
+});
