@@ -1,33 +1,22 @@
-// `npm start`: the embedded development defaults. Today this is the local chain with the Custos contracts
-// deployed (state kept under .custos/); the attestation service starts here too once it exists.
-import path from 'node:path';
-import { startLocalChain } from './chain/index.js';
-
-const DATA_DIR = path.resolve(process.env.CUSTOS_DATA_DIR ?? '.custos');
+// `npm start` (and `custos serve`): Custos on its embedded defaults, or on the configuration in the environment.
+import { loadEnv } from './config/index.js';
+import { startService } from './service/index.js';
 
 async function main(): Promise<void> {
-  const chain = await startLocalChain({
-    dataDir: path.join(DATA_DIR, 'chain'),
-    policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 90 * 86_400 }],
-    port: process.env.ANVIL_PORT ? Number(process.env.ANVIL_PORT) : undefined,
-  });
-  const { deployment } = chain;
-  console.log(
-    JSON.stringify(
-      { rpcUrl: chain.anvil.rpcUrl, chainId: deployment.chainId, contracts: deployment.contracts },
-      null,
-      2,
-    ),
-  );
-  console.error(
-    chain.freshlyDeployed
-      ? 'contracts deployed to the local chain'
-      : 'local chain resumed with its kept state',
-  );
-
+  const env = loadEnv();
+  const service = await startService(env);
+  if (service.credentials) {
+    console.log(JSON.stringify(service.credentials, null, 2));
+    console.error(
+      `custos: serving ${service.url} on embedded defaults; credentials in ${env.CUSTOS_DATA_DIR}/dev-credentials.json`,
+    );
+  }
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    console.error(`${signal}: stopping the local chain (its state is kept in ${DATA_DIR})`);
-    await chain.anvil.stop();
+    if (stopping) return;
+    stopping = true;
+    console.error(`custos: ${signal}, shutting down (data kept in ${env.CUSTOS_DATA_DIR})`);
+    await service.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -35,6 +24,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`custos: ${error.message}`);
+  console.error(`custos: ${error.message.split('\n')[0]}`);
   process.exit(1);
 });

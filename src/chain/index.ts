@@ -8,6 +8,7 @@ export {
   type AnvilHandle,
   type AnvilOptions,
 } from './anvil.js';
+export { ChainOperator, type ChainOperatorOptions, type ChainReceipt } from './operator.js';
 export { startLocalChain, type LocalChain, type LocalChainOptions } from './localChain.js';
 export { deployCustos, type DeployParameters, type Deployment, type PolicyDeployment } from './deploy.js';
 export { policyIdOf } from './policyId.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendAuditEvent } from '../../audit/index.js';
 import type { Database } from '../../db/index.js';
+import { CustosError } from '../../errors/index.js';
 import { detectListFormat, parseList, type ListFormat } from './parse.js';
 
 export interface LoadListParameters {
@@ -36,7 +37,12 @@ export interface ScreeningLists {
  */
 export async function loadSanctionsList(db: Database, params: LoadListParameters): Promise<LoadedList> {
   const format = params.format ?? detectListFormat(params.content);
-  const entries = parseList(format, params.content, params.name);
+  let entries;
+  try {
+    entries = parseList(format, params.content, params.name);
+  } catch (error) {
+    throw new CustosError('VALIDATION_FAILED', `${format} list ${params.name}: ${(error as Error).message}`);
+  }
   const contentHash = createHash('sha256').update(params.content).digest('hex');
   return db.$transaction(
     async (tx) => {

@@ -1,0 +1,70 @@
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { ApiContext } from './context.js';
+import { errorHandler, notFound } from './errors.js';
+import { requestId, requireJson } from './middleware.js';
+import { openApiRoutes } from './openapi.js';
+import { attestRoutes } from './routes/attest.js';
+import { attestationRoutes } from './routes/attestations.js';
+import { auditRoutes } from './routes/audit.js';
+import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { kycRoutes } from './routes/kyc.js';
+import { revocationRoutes } from './routes/revocations.js';
+import { sanctionsRoutes } from './routes/sanctions.js';
+import { signerRoutes } from './routes/signers.js';
+
+/** Sanctions files are large (OFAC's advanced XML is tens of megabytes); every other body stays small. */
+const SANCTIONS_BODY_LIMIT = '200mb';
+
+export function createApp(ctx: ApiContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.env.TRUST_PROXY_HOPS);
+  app.use(requestId);
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req) => (req as express.Request).id,
+      // Requests are logged without bodies, query strings or credentials: no API keys, no personal data.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-custos-signature"]'],
+    }),
+  );
+  app.use((req, res, next) => {
+    const stop = ctx.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () =>
+      stop({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: res.statusCode }),
+    );
+    next();
+  });
+  app.use(helmet());
+  app.use(requireJson);
+  const keepRawBody = (req: express.Request, _res: unknown, buffer: Buffer) => {
+    req.rawBody = buffer;
+  };
+  app.use('/v1/sanctions', express.json({ limit: SANCTIONS_BODY_LIMIT, strict: true }));
+  app.use(express.json({ limit: ctx.env.BODY_LIMIT, strict: true, verify: keepRawBody }));
+
+  app.use(healthRoutes(ctx));
+  app.use(openApiRoutes());
+  app.use(signerRoutes(ctx));
+  app.use(attestRoutes(ctx));
+  app.use(attestationRoutes(ctx));
+  app.use(kycRoutes(ctx));
+  app.use(sanctionsRoutes(ctx));
+  app.use(revocationRoutes(ctx));
+  app.use(keyRoutes(ctx));
+  app.use(auditRoutes(ctx));
+  app.use(notFound);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

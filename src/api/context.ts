@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { AttestationService, RevocationService } from '../attest/index.js';
+import type { ApiKeyVerifier, Principal, RateLimiter } from '../auth/index.js';
+import type { ChainOperator } from '../chain/index.js';
+import type { Env } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import type { KeyManager } from '../keys/index.js';
+import type { Policy } from '../screening/index.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything the routes use; built once at start-up. */
+export interface ApiContext {
+  env: Env;
+  logger: Logger;
+  db: Database;
+  chain: ChainOperator;
+  chainId: number;
+  contracts: {
+    ComplianceGatekeeper: string;
+    RevocationRegistry: string;
+    CompliantToken?: string;
+    AgentRegistry?: string;
+  };
+  policies: Map<string, Policy>;
+  attestations: AttestationService;
+  revocations: RevocationService;
+  keys: KeyManager;
+  apiKeys: ApiKeyVerifier;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    rawBody?: Buffer;
+  }
+  interface Locals {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,36 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { CustosError } from '../errors/index.js';
+
+/** One JSON shape for every error: `{ error: { code, message, details? }, requestId }`; causes stay in the logs. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const known = toCustosError(error);
+    if (known.status >= 500) logger.error({ err: error, requestId: req.id, code: known.code }, known.message);
+    res.status(known.status).json({
+      error: {
+        code: known.code,
+        message: known.message,
+        ...(known.details === undefined ? {} : { details: known.details }),
+      },
+      requestId: req.id,
+    });
+  };
+}
+
+function toCustosError(error: unknown): CustosError {
+  if (error instanceof CustosError) return error;
+  const bodyError = error as { type?: string; status?: number };
+  if (bodyError.type === 'entity.too.large')
+    return new CustosError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (bodyError.type === 'entity.parse.failed')
+    return new CustosError('MALFORMED_JSON', 'the request body is not valid JSON');
+  if (bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
+    return new CustosError('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
+  }
+  return new CustosError('INTERNAL', 'an internal error occurred', undefined, { cause: error });
+}
+
+export function notFound(req: Request): never {
+  throw new CustosError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
+}

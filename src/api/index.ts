@@ -1,0 +1,5 @@
+// The HTTP API: express app, its context and the OpenAPI document.
+export { createApp } from './app.js';
+export { type ApiContext } from './context.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export { openApiDocument } from './openapi.js';

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Role } from '../auth/index.js';
+import { CustosError } from '../errors/index.js';
+import type { ApiContext } from './context.js';
+
+/** Takes a sane X-Request-Id from the caller (or makes one) and echoes it. */
+export function requestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header('x-request-id');
+  req.id = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', req.id);
+  next();
+}
+
+/** Requires `Authorization: Bearer <api key>` of one of `roles`, then applies the key's rate limit. */
+export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.header('authorization') ?? '';
+    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    if (!token)
+      throw new CustosError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>');
+    const principal = await ctx.apiKeys.verify(token);
+    if (!principal) throw new CustosError('UNAUTHENTICATED', 'the API key is not valid');
+    if (!roles.includes(principal.role)) {
+      throw new CustosError('FORBIDDEN', `this endpoint needs one of the roles ${roles.join(', ')}`);
+    }
+    const limit = ctx.rateLimiter.take(principal.keyId, principal.rateLimitPerMinute);
+    if (!limit.allowed) {
+      res.setHeader('retry-after', String(limit.retryAfterSeconds));
+      throw new CustosError(
+        'RATE_LIMITED',
+        `rate limit of ${principal.rateLimitPerMinute} requests per minute reached`,
+      );
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** The principal `authenticate` attached. */
+export function principalOf(res: Response) {
+  const principal = res.locals.principal;
+  if (!principal) throw new CustosError('UNAUTHENTICATED', 'an API key is required');
+  return principal;
+}
+
+/** Requires a JSON body on writes, so a form post cannot sneak past the parser. */
+export function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+    throw new CustosError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  }
+  next();
+}

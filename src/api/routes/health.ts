@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { ApiContext } from '../context.js';
+
+/** Liveness, readiness (database, signer, chain) and Prometheus metrics. */
+export function healthRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (req, res) => {
+    const check = async (step: () => Promise<unknown>) => {
+      try {
+        await step();
+        return 'ok';
+      } catch {
+        return 'unreachable';
+      }
+    };
+    const [database, chain] = await Promise.all([
+      check(() => ctx.db.$queryRaw`SELECT 1`),
+      check(() => ctx.chain.ping()),
+    ]);
+    const signer = ctx.keys.current();
+    const checks = { database, chain, signer: { backend: signer.backend, address: signer.address } };
+    const ready = database === 'ok' && chain === 'ok';
+    res.status(ready ? 200 : 503).json(
+      ready
+        ? { status: 'ready', checks }
+        : {
+            error: { code: 'NOT_READY', message: 'a dependency is unreachable', details: checks },
+            requestId: req.id,
+          },
+    );
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', ctx.metrics.registry.contentType);
+    res.send(await ctx.metrics.registry.metrics());
+  });
+  return router;
+}

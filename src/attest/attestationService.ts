@@ -1,0 +1,143 @@
+import { appendAuditEvent, recordAuditEvent } from '../audit/index.js';
+import type { Database } from '../db/index.js';
+import { CustosError, withDatabase } from '../errors/index.js';
+import { issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
+import { screenSubject, type Policy } from '../screening/index.js';
+import type { AttestationSigner } from '../signers/index.js';
+
+/**
+ * Attestations are dated this many seconds in the past: block timestamps can trail the service's clock, and the
+ * gatekeeper refuses an attestation issued "in the future" (AttestationNotYetValid).
+ */
+export const ISSUANCE_CLOCK_SKEW_SECONDS = 30;
+
+export interface AttestationServiceOptions {
+  db: Database;
+  policies: Map<string, Policy>;
+  /** The active signer; read on every issuance, so a rotation takes effect at once. */
+  signer: () => AttestationSigner;
+  chainId: number;
+  gatekeeper: string;
+  now?: () => Date;
+}
+
+export interface AttestRequest {
+  tenantId: string;
+  /** Who asked: the API key id. */
+  actor: string;
+  subject: string;
+  policy: string;
+}
+
+/**
+ * Screening, then issuance. Every decision is audited. A passing decision is signed first and then committed, with
+ * its audit event, in one transaction: the attestation is returned only after that commit, so none exists without
+ * its durable record, and a signer or database failure leaves nothing behind.
+ */
+export class AttestationService {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AttestationServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  policy(name: string): Policy {
+    const policy = this.options.policies.get(name);
+    if (!policy) {
+      throw new CustosError('UNKNOWN_POLICY', `policy "${name}" is not defined`, {
+        policies: [...this.options.policies.keys()],
+      });
+    }
+    return policy;
+  }
+
+  async attest(request: AttestRequest): Promise<Eip712Attestation> {
+    const { db } = this.options;
+    const policy = this.policy(request.policy);
+    const now = this.now();
+    const screening = await withDatabase(() => screenSubject(db, policy, request.subject, now));
+    const decision = {
+      policy: policy.name,
+      passed: screening.passed,
+      reasons: screening.reasons.map((r) => r.code),
+      listVersions: screening.listVersions,
+      kycSource: screening.kycSource,
+    };
+
+    if (!screening.passed) {
+      await withDatabase(() =>
+        recordAuditEvent(db, {
+          type: 'screening.failed',
+          actor: request.actor,
+          tenantId: request.tenantId,
+          subject: request.subject,
+          payload: decision,
+        }),
+      );
+      throw new CustosError('SCREENING_FAILED', `the subject does not satisfy policy ${policy.name}`, {
+        reasons: screening.reasons,
+      });
+    }
+
+    const signer = this.options.signer();
+    let attestation: Eip712Attestation;
+    try {
+      attestation = await issueEip712Attestation({
+        signer,
+        subject: request.subject,
+        policy: policy.name,
+        chainId: this.options.chainId,
+        gatekeeper: this.options.gatekeeper,
+        issuedAt: Math.floor(now.getTime() / 1000) - ISSUANCE_CLOCK_SKEW_SECONDS,
+        lifetimeSeconds: policy.lifetimeSeconds,
+      });
+    } catch (error) {
+      throw new CustosError(
+        'SIGNER_UNAVAILABLE',
+        `the ${signer.backend} signer could not sign; retry shortly`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+
+    await withDatabase(() =>
+      db.$transaction(async (tx) => {
+        await tx.attestation.create({
+          data: {
+            uid: attestation.uid,
+            tenantId: request.tenantId,
+            format: attestation.format,
+            policy: policy.name,
+            policyId: attestation.message.policyId,
+            subject: attestation.subject,
+            issuedAt: new Date(attestation.issuedAt * 1000),
+            expiresAt: new Date(attestation.expiresAt * 1000),
+            signer: attestation.signer,
+            signature: attestation.signature,
+            chainId: attestation.domain.chainId,
+            gatekeeper: attestation.domain.verifyingContract,
+          },
+        });
+        await appendAuditEvent(tx, {
+          type: 'attestation.issued',
+          actor: request.actor,
+          tenantId: request.tenantId,
+          subject: attestation.subject,
+          attestationUid: attestation.uid,
+          payload: {
+            ...decision,
+            format: attestation.format,
+            signer: attestation.signer,
+            issuedAt: attestation.issuedAt,
+            expiresAt: attestation.expiresAt,
+            chainId: attestation.domain.chainId,
+            gatekeeper: attestation.domain.verifyingContract,
+          },
+        });
+      }),
+    );
+    return attestation;
+  }
+}

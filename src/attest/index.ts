@@ -1,0 +1,7 @@
+// Attestation use cases: issue (screen, sign, record) and revoke.
+export {
+  AttestationService,
+  type AttestRequest,
+  type AttestationServiceOptions,
+} from './attestationService.js';
+export { RevocationService, type RevokeRequest, type RevokeResult } from './revocationService.js';

@@ -1,0 +1,79 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Database } from '../db/index.js';
+
+export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  role: Role;
+  rateLimitPerMinute: number;
+}
+
+/** `cst_<12 hex prefix>_<43 base64url secret>`: the prefix finds the row, the whole key is only ever stored hashed. */
+const KEY_FORMAT = /^cst_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const CACHE_MS = 10_000;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+export async function ensureTenant(db: Database, name: string): Promise<string> {
+  const tenant = await db.tenant.upsert({
+    where: { name },
+    create: { name },
+    update: {},
+    select: { id: true },
+  });
+  return tenant.id;
+}
+
+/** Creates a key and returns it in clear text: the only time it exists outside its holder's hands. */
+export async function createApiKey(
+  db: Database,
+  params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number },
+): Promise<{ id: string; key: string }> {
+  const prefix = randomBytes(6).toString('hex');
+  const key = `cst_${prefix}_${randomBytes(32).toString('base64url')}`;
+  const row = await db.apiKey.create({
+    data: {
+      tenantId: params.tenantId,
+      role: params.role,
+      label: params.label,
+      prefix,
+      hash: new Uint8Array(sha256(key)),
+      ...(params.rateLimitPerMinute ? { rateLimitPerMinute: params.rateLimitPerMinute } : {}),
+    },
+  });
+  return { id: row.id, key };
+}
+
+/**
+ * Checks presented API keys against their stored hashes (constant-time). Verified keys are remembered for ten
+ * seconds so the hot path does not query the database on every request; a revoked key stops working within that.
+ */
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly db: Database) {}
+
+  async verify(presented: string): Promise<Principal | null> {
+    const match = KEY_FORMAT.exec(presented);
+    if (!match) return null;
+    const digest = sha256(presented);
+    const cacheKey = digest.toString('hex');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.principal;
+
+    const row = await this.db.apiKey.findUnique({ where: { prefix: match[1]! } });
+    if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.hash), digest)) return null;
+    const principal: Principal = {
+      keyId: row.id,
+      tenantId: row.tenantId,
+      role: row.role,
+      rateLimitPerMinute: row.rateLimitPerMinute,
+    };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(cacheKey, { principal, until: Date.now() + CACHE_MS });
+    return principal;
+  }
+}

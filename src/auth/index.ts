@@ -1,0 +1,3 @@
+// Who is calling: tenants, hashed API keys with roles, per-key rate limits.
+export { ApiKeyVerifier, ROLES, createApiKey, ensureTenant, type Principal, type Role } from './apiKeys.js';
+export { RateLimiter } from './rateLimiter.js';

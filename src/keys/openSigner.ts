@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { Env } from '../config/index.js';
+import {
+  KmsSigner,
+  LocalSigner,
+  Pkcs11Signer,
+  type AttestationSigner,
+  type SignerBackend,
+} from '../signers/index.js';
+
+/** What identifies a key within its backend: a keystore path, a PKCS#11 label, a KMS key id. */
+export interface KeyReference {
+  backend: SignerBackend;
+  keyRef: string;
+}
+
+/** The key the configuration names, used until a rotation has made another key active. */
+export function configuredKey(env: Env): KeyReference {
+  switch (env.SIGNER ?? 'local') {
+    case 'aws-kms':
+      return { backend: 'aws-kms', keyRef: env.KMS_KEY_ID! };
+    case 'pkcs11':
+      return { backend: 'pkcs11', keyRef: env.PKCS11_KEY_LABEL! };
+    case 'local':
+      return {
+        backend: 'local',
+        keyRef: env.LOCAL_KEYSTORE_FILE ?? path.join(env.CUSTOS_DATA_DIR, 'keys', 'signer.json'),
+      };
+  }
+}
+
+/** The development keystore password when none is configured (embedded mode only; production requires one). */
+const DEV_KEYSTORE_PASSWORD = 'custos-development-only';
+
+export async function openSigner(
+  key: KeyReference,
+  env: Env,
+  warn: (message: string) => void,
+): Promise<AttestationSigner> {
+  switch (key.backend) {
+    case 'local':
+      return LocalSigner.open(key.keyRef, env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD, warn);
+    case 'pkcs11':
+      return Pkcs11Signer.open({
+        module: env.PKCS11_MODULE!,
+        pin: env.PKCS11_PIN!,
+        tokenLabel: env.PKCS11_TOKEN_LABEL,
+        keyLabel: key.keyRef,
+      });
+    case 'aws-kms':
+      return KmsSigner.connect(key.keyRef, {
+        region: env.AWS_REGION,
+        ...(env.KMS_ENDPOINT ? { endpoint: env.KMS_ENDPOINT } : {}),
+      });
+  }
+}
+
+export function closeSigner(signer: AttestationSigner): void {
+  if (signer instanceof Pkcs11Signer) signer.close();
+  if (signer instanceof KmsSigner) signer.destroy();
+}

@@ -1,0 +1,169 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createApp, createMetrics } from '../api/index.js';
+import { AttestationService, RevocationService } from '../attest/index.js';
+import { ApiKeyVerifier, RateLimiter } from '../auth/index.js';
+import {
+  ANVIL_DEFAULT_PRIVATE_KEY,
+  ChainOperator,
+  startLocalChain,
+  type LocalChain,
+} from '../chain/index.js';
+import type { Env } from '../config/index.js';
+import {
+  applyMigrations,
+  createDatabase,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgresHandle,
+} from '../db/index.js';
+import { KeyManager } from '../keys/index.js';
+import { loadPolicies } from '../screening/index.js';
+import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
+
+export interface RunningService {
+  url: string;
+  /** Set on embedded defaults: what `.custos/dev-credentials.json` holds. */
+  credentials?: DevCredentials;
+  stop(): Promise<void>;
+}
+
+/** Embedded chains get policies the gatekeeper accepts for at least this long. */
+const EMBEDDED_MAX_LIFETIME = 90 * 86_400;
+
+/**
+ * Starts Custos. Unset DATABASE_URL and RPC_URL mean the embedded defaults: PostgreSQL and anvil (with the
+ * contracts deployed) under CUSTOS_DATA_DIR, a local development key, a dev tenant and its credentials file.
+ * Anything started is stopped again if a later step fails.
+ */
+export async function startService(
+  env: Env,
+  logger: Logger = pino({ level: env.LOG_LEVEL }),
+): Promise<RunningService> {
+  const dataDir = path.resolve(env.CUSTOS_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    const policies = loadPolicies(env.POLICIES_FILE);
+
+    let postgres: EmbeddedPostgresHandle | undefined;
+    if (!env.DATABASE_URL) {
+      postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres') });
+      cleanup.push(() => postgres!.stop());
+    }
+    const databaseUrl = env.DATABASE_URL ?? postgres!.url;
+    await applyMigrations(databaseUrl);
+    const db: Database = createDatabase(databaseUrl, env.DATABASE_POOL_SIZE);
+    cleanup.push(() => db.$disconnect());
+
+    let local: LocalChain | undefined;
+    if (!env.RPC_URL) {
+      local = await startLocalChain({
+        dataDir: path.join(dataDir, 'chain'),
+        policies: [...policies.values()].map((p) => ({
+          name: p.name,
+          maxLifetimeSeconds: Math.max(p.lifetimeSeconds, EMBEDDED_MAX_LIFETIME),
+        })),
+      });
+      cleanup.push(() => local!.anvil.stop());
+    }
+    const contracts = local
+      ? local.deployment.contracts
+      : {
+          ComplianceGatekeeper: env.GATEKEEPER_ADDRESS!,
+          RevocationRegistry: env.REVOCATION_REGISTRY_ADDRESS!,
+          CompliantToken: env.COMPLIANT_TOKEN_ADDRESS,
+          AgentRegistry: env.AGENT_REGISTRY_ADDRESS,
+        };
+    const rpcUrl = local?.anvil.rpcUrl ?? env.RPC_URL!;
+    const chainId = local?.deployment.chainId ?? env.CHAIN_ID ?? (await detectChainId(rpcUrl));
+    const chain = new ChainOperator({
+      rpcUrl,
+      chainId,
+      gatekeeper: contracts.ComplianceGatekeeper,
+      revocationRegistry: contracts.RevocationRegistry,
+      operatorPrivateKey: env.OPERATOR_PRIVATE_KEY ?? ANVIL_DEFAULT_PRIVATE_KEY,
+    });
+    cleanup.push(() => chain.destroy());
+
+    const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
+    cleanup.push(() => keys.close());
+
+    const app = createApp({
+      env,
+      logger,
+      db,
+      chain,
+      chainId,
+      contracts,
+      policies,
+      attestations: new AttestationService({
+        db,
+        policies,
+        signer: () => keys.current(),
+        chainId,
+        gatekeeper: contracts.ComplianceGatekeeper,
+      }),
+      revocations: new RevocationService(db, chain),
+      keys,
+      apiKeys: new ApiKeyVerifier(db),
+      rateLimiter: new RateLimiter(),
+      metrics: createMetrics(),
+    });
+    const server = await listen(app, env.PORT, env.HOST);
+    cleanup.push(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${env.HOST}:${port}`;
+
+    let credentials: DevCredentials | undefined;
+    if (local && postgres) {
+      const file = path.join(dataDir, 'dev-credentials.json');
+      credentials = {
+        url,
+        ...(await devApiKeys(db, file)),
+        rpcUrl,
+        chainId,
+        contracts: local.deployment.contracts,
+      };
+      writeDevCredentials(file, credentials);
+    }
+    logger.info(
+      { url, chainId, gatekeeper: contracts.ComplianceGatekeeper, signer: keys.current().address },
+      'custos is serving',
+    );
+    return { url, credentials, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function detectChainId(rpcUrl: string): Promise<number> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+  });
+  const { result } = (await response.json()) as { result: string };
+  return Number(BigInt(result));
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.keepAliveTimeout = 65_000;
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
