@@ -17,14 +17,10 @@ const CACHE_MS = 10_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
+/** The tenant's id, creating it if needed; safe when called concurrently (upsert is not: it races on the name). */
 export async function ensureTenant(db: Database, name: string): Promise<string> {
-  const tenant = await db.tenant.upsert({
-    where: { name },
-    create: { name },
-    update: {},
-    select: { id: true },
-  });
-  return tenant.id;
+  await db.tenant.createMany({ data: [{ name }], skipDuplicates: true });
+  return (await db.tenant.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
 }
 
 /** Creates a key and returns it in clear text: the only time it exists outside its holder's hands. */

@@ -38,7 +38,7 @@ export interface Decision {
 
 /** Full years between `birthDate` and `now`, in UTC. */
 export function ageOn(birthDate: Date, now: Date): number {
-  let age = now.getUTCFullYear() - birthDate.getUTCFullYear();
+  const age = now.getUTCFullYear() - birthDate.getUTCFullYear();
   const beforeBirthday =
     now.getUTCMonth() < birthDate.getUTCMonth() ||
     (now.getUTCMonth() === birthDate.getUTCMonth() && now.getUTCDate() < birthDate.getUTCDate());

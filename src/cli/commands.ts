@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { call, CliError, connection } from './client.js';
+import { print } from './output.js';
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+function seconds(value: string): number {
+  const match = DURATION.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a duration such as 30m, 12h or 1d');
+  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+/** The `custos` command tree. Every command talks to the admin API with an officer key. */
+export function buildProgram(): Command {
+  const program = new Command('custos')
+    .description('Custos compliance attestation oracle: admin CLI')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({
+      outputError: (message, write) => write(`custos: ${message.replace(/^error: /, '').trim()}\n`),
+    });
+  const json = () => Boolean(program.opts().json);
+
+  program
+    .command('serve')
+    .description('run the service (same as npm start)')
+    .action(async () => {
+      await import('../main.js');
+      await new Promise(() => {}); // the server runs until a signal stops it
+    });
+
+  const kyc = program.command('kyc').description('KYC records');
+  kyc
+    .command('set <address>')
+    .description("set a subject's KYC record")
+    .addOption(
+      new Option('--status <status>', 'KYC status')
+        .choices(['approved', 'pending', 'rejected', 'expired'])
+        .makeOptionMandatory(),
+    )
+    .option('--country <code>', 'ISO 3166-1 alpha-2 country code, e.g. DE')
+    .option('--birth-date <date>', 'YYYY-MM-DD')
+    .option('--accredited', 'accredited investor', false)
+    .option('--risk-score <0-100>', 'risk score', integer)
+    .option('--provider <name>', 'who screened the subject', 'manual')
+    .option('--reference <id>', "the provider's case reference")
+    .action(async (address: string, options: Record<string, unknown>) => {
+      const body = {
+        status: options.status,
+        country: options.country,
+        birthDate: options.birthDate,
+        accredited: options.accredited,
+        riskScore: options.riskScore,
+        provider: options.provider,
+        reference: options.reference,
+      };
+      const result = await call<{ subject: string; applied: boolean }>(
+        connection(),
+        'PUT',
+        `/v1/kyc/${address}`,
+        body,
+      );
+      print(json(), result, [{ subject: result.subject, status: options.status, applied: result.applied }]);
+    });
+
+  program
+    .command('sanctions')
+    .description('sanctions and deny lists')
+    .command('load <file>')
+    .description('load a list: OFAC SDN.CSV, sdn_advanced.xml, or one address[,label] per line')
+    .option('--name <name>', 'list name (versions of a name replace each other)')
+    .addOption(
+      new Option('--format <format>', 'force the format').choices(['ofac-sdn-csv', 'ofac-sdn-xml', 'custom']),
+    )
+    .action(async (file: string, options: { name?: string; format?: string }) => {
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new CliError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      const name =
+        options.name ??
+        path
+          .basename(file)
+          .replace(/\.[^.]+$/, '')
+          .toLowerCase()
+          .replace(/[^a-z0-9-]+/g, '-');
+      const result = await call<Record<string, unknown>>(connection(), 'POST', '/v1/sanctions', {
+        name,
+        format: options.format,
+        content,
+      });
+      print(json(), result, [result]);
+    });
+
+  program
+    .command('revoke <target>')
+    .description('revoke an attestation uid, or every attestation of an address, and wait for the chain')
+    .requiredOption('--reason <text>', 'why (kept in the audit log; its hash goes on-chain)')
+    .action(async (target: string, options: { reason: string }) => {
+      const result = await call<{ revoked: string[]; txHash: string | null; blockNumber: number | null }>(
+        connection(),
+        'POST',
+        '/v1/revocations',
+        { target, reason: options.reason },
+      );
+      print(
+        json(),
+        result,
+        result.revoked.map((uid) => ({ uid, tx: result.txHash, block: result.blockNumber })),
+      );
+    });
+
+  program
+    .command('attestations')
+    .description('attestations')
+    .command('list')
+    .description("a subject's attestations, newest first")
+    .requiredOption('--subject <address>', 'subject address')
+    .action(async (options: { subject: string }) => {
+      const result = await call<{ attestations: Record<string, unknown>[] }>(
+        connection(),
+        'GET',
+        `/v1/attestations?subject=${encodeURIComponent(options.subject)}`,
+      );
+      print(
+        json(),
+        result,
+        result.attestations.map((a) => ({
+          uid: a.uid,
+          policy: a.policy,
+          status: a.status,
+          issued: new Date(Number(a.issuedAt) * 1000).toISOString(),
+          expires: new Date(Number(a.expiresAt) * 1000).toISOString(),
+        })),
+      );
+    });
+
+  const keys = program.command('keys').description('signing keys');
+  keys
+    .command('list')
+    .description('signing keys with their status and on-chain trust window')
+    .action(async () => {
+      const result = await call<{ keys: Record<string, unknown>[] }>(connection(), 'GET', '/v1/keys');
+      print(
+        json(),
+        result,
+        result.keys.map((k) => ({
+          address: k.address,
+          backend: k.backend,
+          status: k.status,
+          validFrom: k.validFrom,
+          validUntil: k.validUntil,
+        })),
+      );
+    });
+  keys
+    .command('rotate')
+    .description('switch to a new key; the old one stays trusted for the overlap')
+    .option('--overlap <duration>', 'how long the old key stays trusted (e.g. 1d)', seconds, 86_400)
+    .option('--kms-key-id <id>', 'aws-kms only: the new ECC_SECG_P256K1 key, created beforehand')
+    .action(async (options: { overlap: number; kmsKeyId?: string }) => {
+      const result = await call<Record<string, unknown>>(connection(), 'POST', '/v1/keys/rotate', {
+        overlapSeconds: options.overlap,
+        kmsKeyId: options.kmsKeyId,
+      });
+      print(json(), result, [result]);
+    });
+
+  program
+    .command('audit')
+    .description('audit log')
+    .command('verify')
+    .description('recompute the hash chain; exits 1 at the first broken link')
+    .action(async () => {
+      const result = await call<{
+        ok: boolean;
+        checked: number;
+        lastSeq: string | null;
+        firstBreak?: { seq: string; message: string };
+      }>(connection(), 'GET', '/v1/audit/verify');
+      if (!result.ok) {
+        if (json()) print(true, result);
+        throw new CliError(
+          `audit chain broken at event ${result.firstBreak!.seq}: ${result.firstBreak!.message}`,
+        );
+      }
+      print(json(), result, [{ ok: result.ok, checked: result.checked, lastSeq: result.lastSeq }]);
+    });
+
+  return program;
+}
