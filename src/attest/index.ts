@@ -1,6 +1,7 @@
 // Attestation use cases: issue (screen, sign, record) and revoke.
 export {
   AttestationService,
+  ISSUANCE_CLOCK_SKEW_SECONDS,
   type AttestRequest,
   type AttestationServiceOptions,
 } from './attestationService.js';

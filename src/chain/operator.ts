@@ -6,7 +6,7 @@ import {
   id,
   type ContractTransactionResponse,
 } from 'ethers';
-import { CustosError } from '../errors/index.js';
+import { CustosError, isUnreachable } from '../errors/index.js';
 import { loadArtifact } from './artifacts.js';
 
 export interface ChainOperatorOptions {
@@ -29,25 +29,30 @@ const MAX_UINT64 = 2n ** 64n - 1n;
 
 /**
  * The service's hands on the chain: revocations and signer windows, sent by the operator account and awaited.
- * Every failure to reach the chain is a CHAIN_UNAVAILABLE error; contract reverts keep their custom-error name.
+ * A node that cannot be reached is CHAIN_UNAVAILABLE (retryable); anything the chain refuses keeps its reason.
  */
 export class ChainOperator {
   readonly provider: JsonRpcProvider;
   readonly gatekeeper: Contract;
   readonly registry: Contract;
   private readonly confirmations: number;
+  private readonly operator: NonceManager;
 
   constructor(readonly options: ChainOperatorOptions) {
     this.provider = new JsonRpcProvider(options.rpcUrl, options.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
     });
-    const operator = new NonceManager(new Wallet(options.operatorPrivateKey, this.provider));
-    this.gatekeeper = new Contract(options.gatekeeper, loadArtifact('ComplianceGatekeeper').abi, operator);
+    this.operator = new NonceManager(new Wallet(options.operatorPrivateKey, this.provider));
+    this.gatekeeper = new Contract(
+      options.gatekeeper,
+      loadArtifact('ComplianceGatekeeper').abi,
+      this.operator,
+    );
     this.registry = new Contract(
       options.revocationRegistry,
       loadArtifact('RevocationRegistry').abi,
-      operator,
+      this.operator,
     );
     this.confirmations = options.confirmations ?? 1;
   }
@@ -86,10 +91,6 @@ export class ChainOperator {
     return this.call(() => this.gatekeeper.getFunction('isCompliant')(subject, id(policy)));
   }
 
-  async latestTimestamp(): Promise<number> {
-    return this.call(async () => (await this.provider.getBlock('latest'))!.timestamp);
-  }
-
   /** A cheap liveness probe for /readyz. */
   async ping(): Promise<void> {
     await this.call(() => this.provider.getBlockNumber());
@@ -100,7 +101,15 @@ export class ChainOperator {
   }
 
   private async send(submit: () => Promise<ContractTransactionResponse>): Promise<ChainReceipt> {
-    const tx = await this.call(submit);
+    let tx: ContractTransactionResponse;
+    try {
+      tx = await submit();
+    } catch (error) {
+      // Another sender used the operator account (or a transaction was dropped): resync the nonce and try once more.
+      if (!isNonceConflict(error)) throw this.classify(error);
+      this.operator.reset();
+      tx = await this.call(submit);
+    }
     const receipt = await this.call(() => tx.wait(this.confirmations));
     return { txHash: tx.hash, blockNumber: receipt!.blockNumber };
   }
@@ -109,15 +118,23 @@ export class ChainOperator {
     try {
       return await step();
     } catch (error) {
-      const revert = this.decodeRevert(error);
-      if (revert)
-        throw new CustosError('INTERNAL', `the chain refused the transaction: ${revert}`, undefined, {
-          cause: error,
-        });
-      throw new CustosError('CHAIN_UNAVAILABLE', 'the chain is unreachable; retry shortly', undefined, {
+      throw this.classify(error);
+    }
+  }
+
+  /** Unreachable node: CHAIN_UNAVAILABLE (retryable). Anything else the chain said: INTERNAL, with what it said. */
+  private classify(error: unknown): CustosError {
+    const code = (error as { code?: string }).code;
+    if (isUnreachable(error) || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'SERVER_ERROR') {
+      return new CustosError('CHAIN_UNAVAILABLE', 'the chain is unreachable; retry shortly', undefined, {
         cause: error,
       });
     }
+    const revert = this.decodeRevert(error);
+    const said = revert ?? (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+    return new CustosError('INTERNAL', `the chain refused the transaction: ${said}`, undefined, {
+      cause: error,
+    });
   }
 
   private decodeRevert(error: unknown): string | undefined {
@@ -129,4 +146,9 @@ export class ChainOperator {
     }
     return 'an unknown custom error';
   }
+}
+
+function isNonceConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED';
 }

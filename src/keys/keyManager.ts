@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { recordAuditEvent } from '../audit/index.js';
+import { ISSUANCE_CLOCK_SKEW_SECONDS } from '../attest/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { Env } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -24,6 +25,14 @@ export interface RotateRequest {
   /** For aws-kms: the new key, created beforehand in KMS (Custos does not hold kms:CreateKey). */
   kmsKeyId?: string;
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * When a new key's trust starts: now (wall clock, not the latest block, which on a quiet chain can be hours old),
+ * less the back-dating every attestation gets for clock skew, so the key's first attestations are inside its window.
+ */
+const trustStart = () => nowSeconds() - ISSUANCE_CLOCK_SKEW_SECONDS;
 
 /**
  * Owns the active signing key. At start-up it opens the key the database names active (or the configured one the
@@ -90,10 +99,10 @@ export class KeyManager {
     const previous = this.active;
     const key = await this.newKey(request);
     const next = await openSigner(key, this.env, this.warn);
-    const now = await this.chain.latestTimestamp();
-    const overlapEnd = now + request.overlapSeconds;
+    const validFrom = trustStart();
+    const overlapEnd = nowSeconds() + request.overlapSeconds;
     const previousRow = await this.db.signingKey.findUniqueOrThrow({ where: { address: previous.address } });
-    await this.chain.setSigner(next.address, now);
+    await this.chain.setSigner(next.address, validFrom);
     await this.chain.setSigner(
       previous.address,
       Math.floor(previousRow.validFrom.getTime() / 1000),
@@ -106,7 +115,7 @@ export class KeyManager {
           backend: key.backend,
           keyRef: key.keyRef,
           status: 'active',
-          validFrom: new Date(now * 1000),
+          validFrom: new Date(validFrom * 1000),
         },
       }),
       this.db.signingKey.update({
@@ -139,15 +148,15 @@ export class KeyManager {
 
   private async registerFirstKey(signer: AttestationSigner, key: KeyReference): Promise<void> {
     const window = await this.chain.signerWindow(signer.address);
-    const now = await this.chain.latestTimestamp();
-    if (window.validUntil === 0n) await this.chain.setSigner(signer.address, now);
+    const validFrom = window.validUntil === 0n ? trustStart() : window.validFrom;
+    if (window.validUntil === 0n) await this.chain.setSigner(signer.address, validFrom);
     await this.db.signingKey.create({
       data: {
         address: signer.address,
         backend: key.backend,
         keyRef: key.keyRef,
         status: 'active',
-        validFrom: new Date((window.validUntil === 0n ? now : window.validFrom) * 1000),
+        validFrom: new Date(validFrom * 1000),
       },
     });
     await recordAuditEvent(this.db, {

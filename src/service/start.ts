@@ -26,6 +26,11 @@ import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCrede
 
 export interface RunningService {
   url: string;
+  chain: {
+    rpcUrl: string;
+    chainId: number;
+    contracts: { ComplianceGatekeeper: string; RevocationRegistry: string };
+  };
   /** Set on embedded defaults: what `.custos/dev-credentials.json` holds. */
   credentials?: DevCredentials;
   stop(): Promise<void>;
@@ -137,7 +142,7 @@ export async function startService(
       { url, chainId, gatekeeper: contracts.ComplianceGatekeeper, signer: keys.current().address },
       'custos is serving',
     );
-    return { url, credentials, stop };
+    return { url, chain: { rpcUrl, chainId, contracts }, credentials, stop };
   } catch (error) {
     await stop();
     throw error;
