@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { pino } from 'pino';
+import { createApiKey, ensureTenant } from '../../src/auth/index.js';
+import {
+  ANVIL_DEFAULT_PRIVATE_KEY,
+  deployCustos,
+  freePort,
+  loadArtifact,
+  startAnvil,
+  type AnvilHandle,
+  type Deployment,
+} from '../../src/chain/index.js';
+import { loadEnv } from '../../src/config/index.js';
+import {
+  createDatabase,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgresHandle,
+} from '../../src/db/index.js';
+import { startService, type RunningService } from '../../src/service/index.js';
+import { startFakeKms, type FakeKms } from '../helpers/fakeKms.js';
+
+/**
+ * The production configuration (DATABASE_URL, RPC_URL, contract addresses, SIGNER=aws-kms) against dependencies
+ * this test can take down and bring back: each outage is a 503 with its code, nothing is issued, and the service
+ * recovers by itself.
+ */
+describe('faults: database, signer and chain outages', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'custos-faults-'));
+  let pgPort: number;
+  let anvilPort: number;
+  let postgres: EmbeddedPostgresHandle;
+  let anvil: AnvilHandle;
+  let kms: FakeKms;
+  let deployment: Deployment;
+  let service: RunningService;
+  let db: Database;
+  let dapp: string;
+  let officer: string;
+
+  const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort });
+  const startChain = () => startAnvil({ port: anvilPort, stateFile: path.join(dir, 'anvil.json') });
+  const request = async (method: string, route: string, key?: string, body?: unknown) => {
+    const response = await fetch(`${service.url}${route}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const attest = (subject: string) => request('POST', '/v1/attest', dapp, { subject, policy: 'kyc-basic' });
+  const compliantSubject = async () => {
+    const subject = Wallet.createRandom().address;
+    const body = {
+      status: 'approved',
+      country: 'FR',
+      birthDate: '1980-06-01',
+      riskScore: 1,
+      provider: 'test',
+    };
+    assert.equal((await request('PUT', `/v1/kyc/${subject}`, officer, body)).status, 200);
+    return subject;
+  };
+
+  before(async () => {
+    chmodSync(dir, 0o755);
+    [pgPort, anvilPort] = [await freePort(), await freePort()];
+    postgres = await startPostgres();
+    anvil = await startChain();
+    kms = await startFakeKms();
+    const provider = new JsonRpcProvider(anvil.rpcUrl);
+    deployment = await deployCustos({
+      deployer: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider),
+      policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 7 * 86_400 }],
+    });
+    provider.destroy();
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    service = await startService(
+      loadEnv({
+        PORT: '0',
+        CUSTOS_DATA_DIR: path.join(dir, 'data'),
+        DATABASE_URL: postgres.url,
+        RPC_URL: anvil.rpcUrl,
+        GATEKEEPER_ADDRESS: deployment.contracts.ComplianceGatekeeper,
+        REVOCATION_REGISTRY_ADDRESS: deployment.contracts.RevocationRegistry,
+        OPERATOR_PRIVATE_KEY: ANVIL_DEFAULT_PRIVATE_KEY,
+        SIGNER: 'aws-kms',
+        KMS_KEY_ID: kms.createKey().keyId,
+        AWS_REGION: 'eu-central-1',
+        KMS_ENDPOINT: kms.endpoint,
+      }),
+      pino({ level: 'silent' }),
+    );
+    db = createDatabase(postgres.url, 2);
+    const tenantId = await ensureTenant(db, 'faults');
+    dapp = (await createApiKey(db, { tenantId, role: 'dapp', label: 'dapp' })).key;
+    officer = (await createApiKey(db, { tenantId, role: 'officer', label: 'officer' })).key;
+  });
+
+  after(async () => {
+    await db?.$disconnect();
+    await service?.stop();
+    await kms?.stop();
+    await anvil?.stop();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('issues with the KMS key on the configured chain and contracts', async () => {
+    const response = await attest(await compliantSubject());
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.equal(response.body.domain.verifyingContract, deployment.contracts.ComplianceGatekeeper);
+    assert.equal((await request('GET', '/v1/signers')).body.signers[0].backend, 'aws-kms');
+  });
+
+  it('signer throttled: 503 SIGNER_UNAVAILABLE, nothing issued; then it recovers', async () => {
+    const subject = await compliantSubject();
+    kms.throttle = true;
+    let response;
+    try {
+      response = await attest(subject);
+    } finally {
+      kms.throttle = false;
+    }
+    assert.equal(response.status, 503);
+    assert.equal(response.body.error.code, 'SIGNER_UNAVAILABLE');
+    assert.equal(await db.attestation.count({ where: { subject } }), 0);
+    assert.equal((await attest(subject)).status, 200);
+  });
+
+  it('database down: 503 DATABASE_UNAVAILABLE and not ready; back up: it recovers by itself', async () => {
+    const subject = await compliantSubject();
+    await db.$disconnect();
+    await postgres.stop();
+    try {
+      const response = await attest(subject);
+      assert.equal(response.status, 503, JSON.stringify(response.body));
+      assert.equal(response.body.error.code, 'DATABASE_UNAVAILABLE');
+      const ready = await request('GET', '/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.error.details.database, 'unreachable');
+    } finally {
+      postgres = await startPostgres();
+    }
+    const recovered = await attest(subject);
+    assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+    assert.equal(await db.attestation.count({ where: { subject } }), 1);
+  });
+
+  it('chain down: revocation is 503 CHAIN_UNAVAILABLE but recorded; once the chain is back, running it again finishes it', async () => {
+    const { body } = await attest(await compliantSubject());
+    await anvil.stop();
+    try {
+      const response = await request('POST', '/v1/revocations', officer, {
+        target: body.uid,
+        reason: 'chain outage drill',
+      });
+      assert.equal(response.status, 503);
+      assert.equal(response.body.error.code, 'CHAIN_UNAVAILABLE');
+      const status = await request('GET', `/v1/attestations/${body.uid}`, dapp);
+      assert.equal(status.body.status, 'revoked');
+      assert.equal(status.body.revocation.onChainPending, true);
+    } finally {
+      anvil = await startChain();
+    }
+    const retried = await request('POST', '/v1/revocations', officer, {
+      target: body.uid,
+      reason: 'chain outage drill',
+    });
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    const provider = new JsonRpcProvider(anvil.rpcUrl);
+    const registry = new Contract(
+      deployment.contracts.RevocationRegistry,
+      loadArtifact('RevocationRegistry').abi,
+      provider,
+    );
+    assert.equal(await registry.getFunction('isRevoked')(body.uid), true);
+    provider.destroy();
+  });
+});
