@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
+import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact } from '../../src/chain/index.js';
+import type { DevCredentials } from '../../src/service/index.js';
+import { custos } from '../helpers/cli.js';
+
+/** Starts `src/main.ts` (what `npm start` runs) on embedded defaults and waits for its credentials file. */
+async function startEmbedded(dataDir: string): Promise<{ child: ChildProcess; credentials: DevCredentials }> {
+  const file = path.join(dataDir, 'dev-credentials.json');
+  const startedAt = Date.now();
+  const written = () => existsSync(file) && statSync(file).mtimeMs >= startedAt;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const deadline = Date.now() + 90_000;
+  while (!written()) {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, credentials: JSON.parse(readFileSync(file, 'utf8')) };
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+describe('end to end on embedded defaults', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'custos-e2e-'));
+  chmodSync(dataDir, 0o755);
+  let running: ChildProcess | undefined;
+  after(async () => {
+    await stop(running);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('KYC by CLI, attest, mintWithAttestation, revoke by CLI, the next transfer fails; a restart keeps it all', async () => {
+    const first = await startEmbedded(dataDir);
+    running = first.child;
+    const creds = first.credentials;
+    assert.deepEqual(Object.keys(creds).sort(), [
+      'apiKey',
+      'chainId',
+      'contracts',
+      'officerKey',
+      'regulatorKey',
+      'rpcUrl',
+      'url',
+    ]);
+    const cliEnv = { CUSTOS_DATA_DIR: dataDir }; // the CLI finds the server and officer key in dev-credentials.json
+
+    const provider = new JsonRpcProvider(creds.rpcUrl, undefined, { cacheTimeout: -1 });
+    const minter = new NonceManager(new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider));
+    const holder = Wallet.createRandom().connect(provider);
+    const recipient = Wallet.createRandom().connect(provider);
+    const token = new Contract(creds.contracts.CompliantToken, loadArtifact('CompliantToken').abi, minter);
+    const gatekeeper = new Contract(
+      creds.contracts.ComplianceGatekeeper,
+      loadArtifact('ComplianceGatekeeper').abi,
+      minter,
+    );
+    await (await minter.sendTransaction({ to: holder.address, value: parseEther('1') })).wait();
+
+    const attest = async (subject: string) => {
+      const kyc = await custos(
+        [
+          'kyc',
+          'set',
+          subject,
+          '--status',
+          'approved',
+          '--country',
+          'CH',
+          '--birth-date',
+          '1985-03-04',
+          '--risk-score',
+          '12',
+        ],
+        cliEnv,
+      );
+      assert.equal(kyc.code, 0, kyc.stderr);
+      const response = await fetch(`${creds.url}/v1/attest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${creds.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subject, policy: 'kyc-basic', format: 'eip712' }),
+      });
+      assert.equal(response.status, 200);
+      return (await response.json()) as { uid: string; message: object; signature: string };
+    };
+
+    const forHolder = await attest(holder.address);
+    await (
+      await token.getFunction('mintWithAttestation')(forHolder.message, forHolder.signature, 1_000n)
+    ).wait();
+    assert.equal(await token.getFunction('balanceOf')(holder.address), 1_000n);
+    const forRecipient = await attest(recipient.address);
+    await (
+      await gatekeeper.getFunction('submitAttestation')(forRecipient.message, forRecipient.signature)
+    ).wait();
+
+    const asHolder = token.connect(holder) as Contract;
+    await (await asHolder.getFunction('transfer')(recipient.address, 100n)).wait();
+    assert.equal(await token.getFunction('balanceOf')(recipient.address), 100n);
+
+    const revoked = await custos(
+      ['revoke', forHolder.uid, '--reason', 'KYC provider flagged identity fraud'],
+      cliEnv,
+    );
+    assert.equal(revoked.code, 0, revoked.stderr);
+    await assert.rejects(
+      asHolder.getFunction('transfer')(recipient.address, 100n),
+      (error: { data?: string }) => {
+        return token.interface.parseError(error.data!)?.name === 'SenderNotCompliant';
+      },
+    );
+    assert.equal((await custos(['audit', 'verify'], cliEnv)).code, 0);
+    provider.destroy();
+
+    // A second start reuses the database, the chain state, the contracts and the keys.
+    await stop(running);
+    const second = await startEmbedded(dataDir);
+    running = second.child;
+    assert.deepEqual(second.credentials.contracts, creds.contracts);
+    assert.equal(second.credentials.apiKey, creds.apiKey);
+    const again = new JsonRpcProvider(second.credentials.rpcUrl);
+    const tokenAgain = new Contract(
+      creds.contracts.CompliantToken,
+      loadArtifact('CompliantToken').abi,
+      again,
+    );
+    assert.equal(await tokenAgain.getFunction('balanceOf')(recipient.address), 100n);
+    again.destroy();
+    const status = await fetch(`${second.credentials.url}/v1/attestations/${forHolder.uid}`, {
+      headers: { authorization: `Bearer ${creds.apiKey}` },
+    });
+    assert.equal(((await status.json()) as { status: string }).status, 'revoked');
+  });
+});
