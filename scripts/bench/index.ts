@@ -1,4 +1,15 @@
-// `npm run bench`: every benchmark, each printing its own figures.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas` or `-- attest` runs one.
+import { runAttestBenchmark } from './attest.js';
 import { runGasBenchmark } from './gas.js';
 
-runGasBenchmark();
+const benchmarks: Record<string, () => void | Promise<void>> = {
+  gas: runGasBenchmark,
+  attest: runAttestBenchmark,
+};
+const chosen = process.argv.slice(2);
+for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {
+  const benchmark = benchmarks[name];
+  if (!benchmark)
+    throw new Error(`unknown benchmark ${name}; choose from ${Object.keys(benchmarks).join(', ')}`);
+  await benchmark();
+}

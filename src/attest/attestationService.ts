@@ -1,8 +1,8 @@
-import { appendAuditEvent, recordAuditEvent } from '../audit/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, GroupCommit } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 import { issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
 import { screenSubject, type Policy } from '../screening/index.js';
+import type { IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
 
 /**
@@ -13,6 +13,8 @@ export const ISSUANCE_CLOCK_SKEW_SECONDS = 30;
 
 export interface AttestationServiceOptions {
   db: Database;
+  /** The durable record of decisions and issuances; concurrent requests share a commit. */
+  log: GroupCommit<IssuanceEntry>;
   policies: Map<string, Policy>;
   /** The active signer; read on every issuance, so a rotation takes effect at once. */
   signer: () => AttestationSigner;
@@ -66,12 +68,14 @@ export class AttestationService {
 
     if (!screening.passed) {
       await withDatabase(() =>
-        recordAuditEvent(db, {
-          type: 'screening.failed',
-          actor: request.actor,
-          tenantId: request.tenantId,
-          subject: request.subject,
-          payload: decision,
+        this.options.log.add({
+          audit: {
+            type: 'screening.failed',
+            actor: request.actor,
+            tenantId: request.tenantId,
+            subject: request.subject,
+            payload: decision,
+          },
         }),
       );
       throw new CustosError('SCREENING_FAILED', `the subject does not satisfy policy ${policy.name}`, {
@@ -103,24 +107,9 @@ export class AttestationService {
     }
 
     await withDatabase(() =>
-      db.$transaction(async (tx) => {
-        await tx.attestation.create({
-          data: {
-            uid: attestation.uid,
-            tenantId: request.tenantId,
-            format: attestation.format,
-            policy: policy.name,
-            policyId: attestation.message.policyId,
-            subject: attestation.subject,
-            issuedAt: new Date(attestation.issuedAt * 1000),
-            expiresAt: new Date(attestation.expiresAt * 1000),
-            signer: attestation.signer,
-            signature: attestation.signature,
-            chainId: attestation.domain.chainId,
-            gatekeeper: attestation.domain.verifyingContract,
-          },
-        });
-        await appendAuditEvent(tx, {
+      this.options.log.add({
+        attestation: { tenantId: request.tenantId, value: attestation },
+        audit: {
           type: 'attestation.issued',
           actor: request.actor,
           tenantId: request.tenantId,
@@ -135,7 +124,7 @@ export class AttestationService {
             chainId: attestation.domain.chainId,
             gatekeeper: attestation.domain.verifyingContract,
           },
-        });
+        },
       }),
     );
     return attestation;

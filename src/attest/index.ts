@@ -5,4 +5,5 @@ export {
   type AttestRequest,
   type AttestationServiceOptions,
 } from './attestationService.js';
+export { createIssuanceLog, type IssuanceEntry } from './issuanceLog.js';
 export { RevocationService, type RevokeRequest, type RevokeResult } from './revocationService.js';

@@ -1,5 +1,14 @@
 // The audit log: append-only, hash-chained, verifiable.
-export { appendAuditEvent, recordAuditEvent, type AuditEventInput, type Transaction } from './auditLog.js';
+export {
+  appendAuditEvent,
+  appendAuditEvents,
+  chainAfter,
+  placeholders,
+  recordAuditEvent,
+  type AuditEventInput,
+  type ChainedAuditEvent,
+  type Transaction,
+} from './auditLog.js';
 export { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
 export { canonicalJson } from './canonical.js';
 export { verifyAuditChain, type ChainBreak, type ChainVerification } from './verify.js';

@@ -38,7 +38,7 @@ export class CustosError extends Error {
 }
 
 const UNREACHABLE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection terminated|Can't reach database|terminating connection|the database system is (starting up|shutting down)|connection timeout/i;
+  /not queryable|ConnectionClosed|Server has closed the connection|Unable to start a transaction in the given time|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection terminated|Can't reach database|terminating connection|the database system is (starting up|shutting down)|connection timeout/i;
 
 /** Follows `cause` links from `error`, innermost last. */
 export function* causes(error: unknown): Generator<unknown> {
@@ -52,8 +52,13 @@ export function* causes(error: unknown): Generator<unknown> {
 export function isUnreachable(error: unknown): boolean {
   for (const cause of causes(error)) {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNREACHABLE.test(code) || /^(08|57P)/.test(code) || code === 'P1001'))
+    // 08xxx: connection exceptions; 57Pxx: server shutting down; Prisma P1001: unreachable, P2028: no connection in time.
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE.test(code) || /^(08|57P)/.test(code) || ['P1001', 'P2028'].includes(code))
+    ) {
       return true;
+    }
     if (cause instanceof Error && UNREACHABLE.test(cause.message)) return true;
   }
   return false;

@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.js';
-import { decide, type Decision, type SubjectProfile } from './decide.js';
+import { decide, type Decision } from './decide.js';
 import type { Policy } from './policies.js';
 import { screeningLists, type ListVersion } from './sanctions/index.js';
 
@@ -11,31 +11,47 @@ export interface Screening extends Decision {
   kycSource: { provider: string; reference: string | null } | null;
 }
 
-/** Gathers the subject's KYC record and list hits and applies the policy. */
+interface KycRow {
+  status: string;
+  country: string | null;
+  birth_date: Date | null;
+  accredited: boolean;
+  risk_score: number | null;
+  provider: string;
+  reference: string | null;
+}
+
+/** Gathers the subject's KYC record and list hits (two reads in parallel, on the hot path) and applies the policy. */
 export async function screenSubject(
   db: Database,
   policy: Policy,
   subject: string,
   now: Date,
 ): Promise<Screening> {
-  const [kyc, lists] = await Promise.all([
-    db.kycRecord.findUnique({ where: { subject } }),
+  const [{ rows }, lists] = await Promise.all([
+    db.pool.query<KycRow>(
+      'SELECT status, country, birth_date, accredited, risk_score, provider, reference FROM kyc_records WHERE subject = $1',
+      [subject],
+    ),
     screeningLists(db, subject),
   ]);
-  const profile: SubjectProfile = {
-    kyc: kyc && {
-      status: kyc.status,
-      country: kyc.country,
-      birthDate: kyc.birthDate,
-      accredited: kyc.accredited,
-      riskScore: kyc.riskScore,
-    },
+  const kyc = rows[0];
+  const profile = {
+    kyc: kyc
+      ? {
+          status: kyc.status,
+          country: kyc.country,
+          birthDate: kyc.birth_date,
+          accredited: kyc.accredited,
+          riskScore: kyc.risk_score,
+        }
+      : null,
     listHits: lists.hits,
   };
   return {
     ...decide(policy, profile, now),
     policy: policy.name,
     listVersions: lists.versions,
-    kycSource: kyc && { provider: kyc.provider, reference: kyc.reference },
+    kycSource: kyc ? { provider: kyc.provider, reference: kyc.reference } : null,
   };
 }

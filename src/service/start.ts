@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApp, createMetrics } from '../api/index.js';
-import { AttestationService, RevocationService } from '../attest/index.js';
+import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter } from '../auth/index.js';
 import {
   ANVIL_DEFAULT_PRIVATE_KEY,
@@ -15,6 +15,7 @@ import {
 import type { Env } from '../config/index.js';
 import {
   applyMigrations,
+  closeDatabase,
   createDatabase,
   startEmbeddedPostgres,
   type Database,
@@ -64,8 +65,10 @@ export async function startService(
     }
     const databaseUrl = env.DATABASE_URL ?? postgres!.url;
     await applyMigrations(databaseUrl);
-    const db: Database = createDatabase(databaseUrl, env.DATABASE_POOL_SIZE);
-    cleanup.push(() => db.$disconnect());
+    const db: Database = createDatabase(databaseUrl, env.DATABASE_POOL_SIZE, (error) =>
+      logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
+    );
+    cleanup.push(() => closeDatabase(db));
 
     let local: LocalChain | undefined;
     if (!env.RPC_URL) {
@@ -110,6 +113,7 @@ export async function startService(
       policies,
       attestations: new AttestationService({
         db,
+        log: createIssuanceLog(db),
         policies,
         signer: () => keys.current(),
         chainId,
@@ -166,9 +170,14 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
   });
 }
 
+/** Stops accepting, lets requests in flight finish (up to 10 s), then closes what is left. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

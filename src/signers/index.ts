@@ -8,9 +8,4 @@ export {
   publicKeyFromSpki,
   toEthereumSignature,
 } from './secp256k1.js';
-export {
-  SignatureVerificationError,
-  assertRecovers,
-  type AttestationSigner,
-  type SignerBackend,
-} from './signer.js';
+export { SignatureVerificationError, type AttestationSigner, type SignerBackend } from './signer.js';

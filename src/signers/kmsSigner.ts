@@ -6,7 +6,7 @@ import {
   publicKeyFromSpki,
   toEthereumSignature,
 } from './secp256k1.js';
-import { assertRecovers, type AttestationSigner } from './signer.js';
+import { SignatureVerificationError, type AttestationSigner } from './signer.js';
 
 /**
  * AWS KMS signer for an `ECC_SECG_P256K1` key: the private key never leaves KMS. KMS returns DER signatures with
@@ -42,12 +42,12 @@ export class KmsSigner implements AttestationSigner {
     );
     if (!response.Signature) throw new Error(`KMS key ${this.keyId} returned no signature`);
     const { r, s } = parseDerSignature(response.Signature);
-    return assertRecovers(
-      this.backend,
-      this.address,
-      digest,
-      toEthereumSignature(digest, r, s, this.address),
-    );
+    try {
+      // Recovery is the verification: it picks the recovery id whose public key is this key's.
+      return toEthereumSignature(digest, r, s, this.address);
+    } catch (error) {
+      throw new SignatureVerificationError(this.backend, this.address, { cause: error });
+    }
   }
 
   destroy(): void {

@@ -1,7 +1,7 @@
 import pkcs11js from 'pkcs11js';
 import { getBytes } from 'ethers';
 import { addressOfPublicKey, toEthereumSignature } from './secp256k1.js';
-import { SignatureVerificationError, assertRecovers, type AttestationSigner } from './signer.js';
+import { SignatureVerificationError, type AttestationSigner } from './signer.js';
 
 export interface Pkcs11Options {
   /** Path of the PKCS#11 module (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so). */
@@ -39,7 +39,8 @@ class Pkcs11Token {
     if (!token) {
       const lib = new pkcs11js.PKCS11();
       lib.load(module);
-      lib.C_Initialize();
+      // Signing runs on libuv's thread pool (C_SignAsync), so the module must lock for concurrent callers.
+      lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
       try {
         const slot = lib
           .C_GetSlotList(true)
@@ -202,18 +203,11 @@ export class Pkcs11Signer implements AttestationSigner {
         const r = BigInt(`0x${raw.subarray(0, 32).toString('hex')}`);
         const s = BigInt(`0x${raw.subarray(32, 64).toString('hex')}`);
         try {
-          return assertRecovers(
-            this.backend,
-            this.address,
-            digest,
-            toEthereumSignature(digest, r, s, this.address),
-          );
+          // Recovery is the verification: it only succeeds with a recovery id whose public key is this key's.
+          return toEthereumSignature(digest, r, s, this.address);
         } catch (error) {
-          if (attempt >= SIGN_ATTEMPTS) {
-            throw error instanceof SignatureVerificationError
-              ? error
-              : new SignatureVerificationError(this.backend, this.address, 'no address');
-          }
+          if (attempt >= SIGN_ATTEMPTS)
+            throw new SignatureVerificationError(this.backend, this.address, { cause: error });
         }
       }
     } finally {

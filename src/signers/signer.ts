@@ -1,4 +1,4 @@
-import { Signature, recoverAddress } from 'ethers';
+import type { Signature } from 'ethers';
 
 export type SignerBackend = 'local' | 'pkcs11' | 'aws-kms';
 
@@ -13,20 +13,8 @@ export interface AttestationSigner {
 
 /** Thrown when a backend's signature does not recover to the key's address; the signature never leaves. */
 export class SignatureVerificationError extends Error {
-  constructor(backend: SignerBackend, expected: string, recovered: string) {
-    super(`${backend} signer produced a signature for ${recovered}, expected ${expected}`);
+  constructor(backend: SignerBackend, address: string, options?: { cause?: unknown }) {
+    super(`${backend} signer produced a signature that does not recover to ${address}`, options);
     this.name = 'SignatureVerificationError';
   }
-}
-
-/** Last check before a signature leaves a signer: it must recover to the key's own address. */
-export function assertRecovers(
-  backend: SignerBackend,
-  address: string,
-  digest: string,
-  signature: Signature,
-): Signature {
-  const recovered = recoverAddress(digest, signature);
-  if (recovered !== address) throw new SignatureVerificationError(backend, address, recovered);
-  return signature;
 }

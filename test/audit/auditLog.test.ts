@@ -7,7 +7,7 @@ import {
   recordAuditEvent,
   verifyAuditChain,
 } from '../../src/audit/index.js';
-import { applyMigrations, createDatabase, type Database } from '../../src/db/index.js';
+import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 describe('audit log', () => {
@@ -25,7 +25,7 @@ describe('audit log', () => {
 
   after(async () => {
     await superuser?.end();
-    await db?.$disconnect();
+    if (db) await closeDatabase(db);
     await postgres?.stop();
   });
 

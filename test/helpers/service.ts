@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createApiKey, ensureTenant, type Role } from '../../src/auth/index.js';
 import { loadEnv } from '../../src/config/index.js';
-import { createDatabase, type Database } from '../../src/db/index.js';
+import { closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { startTestPostgres, type TestPostgres } from './postgres.js';
 
@@ -74,7 +74,7 @@ export async function startTestService(extraEnv: Record<string, string> = {}): P
       return { status: response.status, headers: response.headers, body };
     },
     async stop() {
-      await db.$disconnect();
+      await closeDatabase(db);
       await service.stop();
       await postgres.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import {
 } from '../../src/chain/index.js';
 import { loadEnv } from '../../src/config/index.js';
 import {
+  closeDatabase,
   createDatabase,
   startEmbeddedPostgres,
   type Database,
@@ -107,7 +108,7 @@ describe('faults: database, signer and chain outages', () => {
   });
 
   after(async () => {
-    await db?.$disconnect();
+    if (db) await closeDatabase(db);
     await service?.stop();
     await kms?.stop();
     await anvil?.stop();
@@ -139,7 +140,6 @@ describe('faults: database, signer and chain outages', () => {
 
   it('database down: 503 DATABASE_UNAVAILABLE and not ready; back up: it recovers by itself', async () => {
     const subject = await compliantSubject();
-    await db.$disconnect();
     await postgres.stop();
     try {
       const response = await attest(subject);

@@ -41,7 +41,7 @@ describe('Pkcs11Signer against SoftHSM2', () => {
     // Look at the key with a separate PKCS#11 view, as an attacker with the PIN would.
     const lib = new pkcs11js.PKCS11();
     lib.load(token!.module);
-    lib.C_Initialize();
+    lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
     try {
       const [slot] = lib.C_GetSlotList(true);
       const session = lib.C_OpenSession(slot!, pkcs11js.CKF_SERIAL_SESSION);
@@ -67,12 +67,14 @@ describe('Pkcs11Signer against SoftHSM2', () => {
     }
   });
 
-  it('signs concurrently over its session pool', async (t) => {
+  // Without CKF_OS_LOCKING_OK this corrupts the module's memory (a crash, or a spin that the timeout turns into a failure).
+  it('signs concurrently over its session pool', { timeout: 60_000 }, async (t) => {
     if (!setUp(t)) return;
     await Pkcs11Signer.generateKey({ ...options(), keyLabel: 'signer-c' });
-    const signer = await Pkcs11Signer.open({ ...options(), keyLabel: 'signer-c', sessions: 3 });
+    const signer = await Pkcs11Signer.open({ ...options(), keyLabel: 'signer-c', sessions: 4 });
     try {
-      const digests = Array.from({ length: 40 }, () => hexlify(randomBytes(32)));
+      // Enough parallel calls to reach the native thread pool from several sessions at once.
+      const digests = Array.from({ length: 3000 }, () => hexlify(randomBytes(32)));
       const signatures = await Promise.all(digests.map((d) => signer.signDigest(d)));
       signatures.forEach((signature, i) =>
         assert.equal(recoverAddress(digests[i]!, signature), signer.address),

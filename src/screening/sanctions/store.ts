@@ -74,12 +74,14 @@ export async function loadSanctionsList(db: Database, params: LoadListParameters
 
 /** The active list versions and the entries among them that name `subject`, in one consistent read. */
 export async function screeningLists(db: Database, subject: string): Promise<ScreeningLists> {
-  const rows = await db.$queryRaw<{ name: string; content_hash: string; entity: string | null }[]>`
-    SELECT l.name, l.content_hash, a.entity
-    FROM sanctions_lists l
-    LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = ${subject.toLowerCase()}
-    WHERE l.active
-    ORDER BY l.name`;
+  const { rows } = await db.pool.query<{ name: string; content_hash: string; entity: string | null }>(
+    `SELECT l.name, l.content_hash, a.entity
+     FROM sanctions_lists l
+     LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = $1
+     WHERE l.active
+     ORDER BY l.name`,
+    [subject.toLowerCase()],
+  );
   return {
     versions: rows.map((r) => ({ name: r.name, contentHash: r.content_hash })),
     hits: rows.filter((r) => r.entity !== null).map((r) => ({ list: r.name, entity: r.entity! })),

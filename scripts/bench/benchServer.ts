@@ -1,0 +1,64 @@
+// A Custos server for the throughput benchmark, in its own process so the load generator does not share its event
+// loop: a throwaway PostgreSQL, the embedded chain, the signer named by SIGNER, and compliant subjects ready.
+// Prints one JSON line ({ url, key, subjects, pid }) when ready; stops everything on SIGTERM.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Wallet } from 'ethers';
+import { pino } from 'pino';
+import { createApiKey, ensureTenant } from '../../src/auth/index.js';
+import { loadEnv } from '../../src/config/index.js';
+import { closeDatabase, createDatabase, startEmbeddedPostgres } from '../../src/db/index.js';
+import { setKycRecord } from '../../src/screening/index.js';
+import { startService } from '../../src/service/index.js';
+
+const SUBJECTS = 200;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'custos-bench-'));
+chmodSync(dir, 0o755);
+const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
+const service = await startService(
+  loadEnv({
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    CUSTOS_DATA_DIR: path.join(dir, 'data'),
+    DATABASE_URL: postgres.url,
+  }),
+  pino({ level: 'warn' }, pino.destination(2)), // stdout carries only the ready line
+);
+const db = createDatabase(postgres.url, 2);
+const tenantId = await ensureTenant(db, 'bench');
+const { key } = await createApiKey(db, {
+  tenantId,
+  role: 'dapp',
+  label: 'bench',
+  rateLimitPerMinute: 10_000_000,
+});
+const subjects: string[] = [];
+for (let i = 0; i < SUBJECTS; i++) {
+  const subject = Wallet.createRandom().address;
+  await setKycRecord(
+    db,
+    {
+      subject,
+      status: 'approved',
+      country: 'DE',
+      birthDate: '1990-01-01',
+      riskScore: 5,
+      accredited: false,
+      provider: 'bench',
+    },
+    'bench',
+  );
+  subjects.push(subject);
+}
+await closeDatabase(db);
+console.log(JSON.stringify({ url: service.url, key, subjects, pid: process.pid }));
+
+process.once('SIGTERM', async () => {
+  await service.stop();
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
