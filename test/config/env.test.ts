@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { ConfigError, loadEnv } from '../../src/config/index.js';
 
 const production = {
@@ -76,4 +78,15 @@ describe('loadEnv', () => {
       );
     });
   }
+
+  it('npm start stops on invalid configuration with one line naming the variable', async () => {
+    const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: 'eighty' },
+    }).catch((error: { code: number; stderr: string }) => error);
+    assert.equal((result as { code: number }).code, 1);
+    assert.equal(
+      (result as { stderr: string }).stderr,
+      'custos: invalid configuration: PORT must be a number\n',
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Wallet, verifyTypedData } from 'ethers';
+import { verifyTypedData as viemVerifyTypedData } from 'viem';
 import { verifyAuditChain } from '../../src/audit/index.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -200,6 +201,19 @@ describe('HTTP API', () => {
       assert.equal(a.subject, subject);
       assert.deepEqual(Object.keys(a.message), ['uid', 'subject', 'policyId', 'issuedAt', 'expiresAt']);
       assert.equal(verifyTypedData(a.domain, a.types, a.message, a.signature), a.signer);
+      const viemVerified = await viemVerifyTypedData({
+        address: a.signer,
+        domain: a.domain,
+        types: a.types,
+        primaryType: 'Attestation',
+        message: {
+          ...a.message,
+          issuedAt: BigInt(a.message.issuedAt),
+          expiresAt: BigInt(a.message.expiresAt),
+        },
+        signature: a.signature,
+      });
+      assert.equal(viemVerified, true, "viem's verifyTypedData accepts it");
       assert.equal(a.expiresAt - a.issuedAt, 86_400);
 
       const row = await t.db.attestation.findUnique({ where: { uid: a.uid } });

@@ -115,6 +115,20 @@ describe('officer operations through the custos CLI', () => {
     assert.equal(list.stdout.match(/revoked/g)?.length, 2);
   });
 
+  it('sanctions load reads an OFAC SDN.CSV and reports the version it loaded', async () => {
+    const loaded = await custos(
+      ['sanctions', 'load', 'test/fixtures/ofac/sdn.csv', '--name', 'ofac-sdn'],
+      cliEnv,
+    );
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.match(
+      loaded.stdout,
+      /^NAME +FORMAT +CONTENTHASH +ENTRYCOUNT +CREATED\nofac-sdn +ofac-sdn-csv +[0-9a-f]{64} +3 +true/,
+    );
+    const missing = await custos(['sanctions', 'load', 'test/fixtures/nope.csv'], cliEnv);
+    assert.equal(missing.stderr, 'custos: cannot read test/fixtures/nope.csv: ENOENT\n');
+  });
+
   it('bad input to the CLI is one line and a non-zero exit', async () => {
     const unknown = await custos(['revoke', `0x${'12'.repeat(32)}`, '--reason', 'nothing there'], cliEnv);
     assert.equal(unknown.code, 1);
