@@ -1,20 +1,30 @@
 # syntax=docker/dockerfile:1
-# Build: compile the contracts (forge + the pinned solc via scripts/solc.cjs) and the TypeScript.
+# Custos service image. Production configuration comes from the environment (see README, "Running in production"):
+# DATABASE_URL, RPC_URL, CHAIN_ID, GATEKEEPER_ADDRESS, REVOCATION_REGISTRY_ADDRESS, OPERATOR_PRIVATE_KEY, SIGNER, ...
+
+# Build: dependencies (native pkcs11js included), Prisma client, contracts (forge + pinned solc), TypeScript.
 FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY prisma ./prisma
+COPY prisma.config.ts ./
 RUN npm install --no-audit --no-fund
 COPY . .
-RUN npm run build
+RUN npm run build && npm prune --omit=dev
 
-# Runtime: production dependencies, compiled output and contract artifacts only; runs as a non-root user.
+# Runtime: compiled service, contract artifacts, migrations and default policies; no compilers, no source.
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/out ./out
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/src/screening/policies.default.json ./src/screening/policies.default.json
+COPY --from=build /app/scripts/custos.js ./scripts/custos.js
 USER node
-# Deploys the contracts to RPC_URL with DEPLOYER_PRIVATE_KEY (see README, "Deploying the contracts").
-ENTRYPOINT ["node", "dist/scripts/deploy.js"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/src/main.js"]

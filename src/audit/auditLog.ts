@@ -94,10 +94,11 @@ export async function appendAuditEvents(
   client: pg.ClientBase,
   inputs: AuditEventInput[],
 ): Promise<ChainedAuditEvent[]> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  const { rows } = await client.query<{ seq: string; hash: Buffer }>(
-    'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-  );
+  // Lock and chain head in one round trip (a constant, so the two statements can share a simple query).
+  const [, head] = (await client.query(
+    `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`,
+  )) as unknown as [unknown, pg.QueryResult<{ seq: string; hash: Buffer }>];
+  const rows = head.rows;
   const events = chainAfter(rows[0] ? { seq: BigInt(rows[0].seq), hash: rows[0].hash } : null, inputs);
   const values = events.flatMap((e) => [
     e.seq.toString(),

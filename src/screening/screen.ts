@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { decide, type Decision } from './decide.js';
 import type { Policy } from './policies.js';
-import { screeningLists, type ListVersion } from './sanctions/index.js';
+import type { ListVersion } from './sanctions/index.js';
 
 export interface Screening extends Decision {
   policy: string;
@@ -11,47 +11,59 @@ export interface Screening extends Decision {
   kycSource: { provider: string; reference: string | null } | null;
 }
 
-interface KycRow {
-  status: string;
+interface ProfileRow {
+  status: string | null;
   country: string | null;
   birth_date: Date | null;
-  accredited: boolean;
+  accredited: boolean | null;
   risk_score: number | null;
-  provider: string;
+  provider: string | null;
   reference: string | null;
+  list_name: string | null;
+  content_hash: string | null;
+  entity: string | null;
 }
 
-/** Gathers the subject's KYC record and list hits (two reads in parallel, on the hot path) and applies the policy. */
+/**
+ * Everything a decision needs in one round trip (this is the hot path): the KYC record, repeated on one row per
+ * active list version, with the list's entry for the subject when there is one.
+ */
+const PROFILE_QUERY = `
+  SELECT k.status, k.country, k.birth_date, k.accredited, k.risk_score, k.provider, k.reference,
+         l.name AS list_name, l.content_hash, a.entity
+  FROM (SELECT $1::text AS subject) s
+  LEFT JOIN kyc_records k ON k.subject = s.subject
+  LEFT JOIN sanctions_lists l ON l.active
+  LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = lower(s.subject)
+  ORDER BY l.name`;
+
+/** Gathers the subject's KYC record and list hits and applies the policy. */
 export async function screenSubject(
   db: Database,
   policy: Policy,
   subject: string,
   now: Date,
 ): Promise<Screening> {
-  const [{ rows }, lists] = await Promise.all([
-    db.pool.query<KycRow>(
-      'SELECT status, country, birth_date, accredited, risk_score, provider, reference FROM kyc_records WHERE subject = $1',
-      [subject],
-    ),
-    screeningLists(db, subject),
-  ]);
-  const kyc = rows[0];
+  const { rows } = await db.pool.query<ProfileRow>(PROFILE_QUERY, [subject]);
+  const first = rows[0]!;
+  const lists = rows.filter((r) => r.list_name !== null);
   const profile = {
-    kyc: kyc
-      ? {
-          status: kyc.status,
-          country: kyc.country,
-          birthDate: kyc.birth_date,
-          accredited: kyc.accredited,
-          riskScore: kyc.risk_score,
-        }
-      : null,
-    listHits: lists.hits,
+    kyc:
+      first.status === null
+        ? null
+        : {
+            status: first.status,
+            country: first.country,
+            birthDate: first.birth_date,
+            accredited: first.accredited ?? false,
+            riskScore: first.risk_score,
+          },
+    listHits: lists.filter((r) => r.entity !== null).map((r) => ({ list: r.list_name!, entity: r.entity! })),
   };
   return {
     ...decide(policy, profile, now),
     policy: policy.name,
-    listVersions: lists.versions,
-    kycSource: kyc ? { provider: kyc.provider, reference: kyc.reference } : null,
+    listVersions: lists.map((r) => ({ name: r.list_name!, contentHash: r.content_hash! })),
+    kycSource: first.status === null ? null : { provider: first.provider!, reference: first.reference },
   };
 }

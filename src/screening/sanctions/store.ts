@@ -25,12 +25,6 @@ export interface ListVersion {
   contentHash: string;
 }
 
-export interface ScreeningLists {
-  /** Every active list version the lookup consulted, recorded with each decision. */
-  versions: ListVersion[];
-  hits: { list: string; entity: string }[];
-}
-
 /**
  * Loads a version of a sanctions or deny list, identified by the SHA-256 of its content, and makes it the active
  * version of its name; earlier versions stay for the audit trail. Parse errors load nothing.
@@ -70,20 +64,4 @@ export async function loadSanctionsList(db: Database, params: LoadListParameters
     },
     { timeout: 60_000 },
   );
-}
-
-/** The active list versions and the entries among them that name `subject`, in one consistent read. */
-export async function screeningLists(db: Database, subject: string): Promise<ScreeningLists> {
-  const { rows } = await db.pool.query<{ name: string; content_hash: string; entity: string | null }>(
-    `SELECT l.name, l.content_hash, a.entity
-     FROM sanctions_lists l
-     LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = $1
-     WHERE l.active
-     ORDER BY l.name`,
-    [subject.toLowerCase()],
-  );
-  return {
-    versions: rows.map((r) => ({ name: r.name, contentHash: r.content_hash })),
-    hits: rows.filter((r) => r.entity !== null).map((r) => ({ list: r.name, entity: r.entity! })),
-  };
 }
