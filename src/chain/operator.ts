@@ -87,8 +87,9 @@ export class ChainOperator {
     return { validFrom: Number(window.validFrom), validUntil: BigInt(window.validUntil) };
   }
 
-  async isCompliant(subject: string, policy: string): Promise<boolean> {
-    return this.call(() => this.gatekeeper.getFunction('isCompliant')(subject, id(policy)));
+  /** The longest attestation lifetime the gatekeeper accepts for `policy`; 0 when it is not enabled there. */
+  async policyMaxLifetime(policy: string): Promise<number> {
+    return Number(await this.call(() => this.gatekeeper.getFunction('policyMaxLifetime')(id(policy))));
   }
 
   /** A cheap liveness probe for /readyz. */

@@ -22,7 +22,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../db/index.js';
 import { KeyManager } from '../keys/index.js';
-import { loadPolicies } from '../screening/index.js';
+import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
 export interface RunningService {
@@ -100,6 +100,7 @@ export async function startService(
     });
     cleanup.push(() => chain.destroy());
 
+    await warnAboutPolicies(chain, policies, logger);
     const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
     cleanup.push(() => keys.close());
 
@@ -150,6 +151,23 @@ export async function startService(
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** A policy the gatekeeper does not enable (or enables for less time) would have every attestation refused on-chain. */
+async function warnAboutPolicies(
+  chain: ChainOperator,
+  policies: Map<string, Policy>,
+  logger: Logger,
+): Promise<void> {
+  for (const policy of policies.values()) {
+    const onChain = await chain.policyMaxLifetime(policy.name);
+    if (onChain < policy.lifetimeSeconds) {
+      logger.warn(
+        { policy: policy.name, lifetimeSeconds: policy.lifetimeSeconds, gatekeeperMaxLifetime: onChain },
+        `policy ${policy.name} is ${onChain === 0 ? 'not enabled' : 'enabled for a shorter lifetime'} on the gatekeeper: its attestations will be refused on-chain`,
+      );
+    }
   }
 }
 

@@ -1,4 +1,10 @@
-import { GetPublicKeyCommand, KMSClient, SignCommand, type KMSClientConfig } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  SignCommand,
+  type KMSClientConfig,
+} from '@aws-sdk/client-kms';
 import { getBytes } from 'ethers';
 import {
   addressOfPublicKey,
@@ -48,6 +54,13 @@ export class KmsSigner implements AttestationSigner {
     } catch (error) {
       throw new SignatureVerificationError(this.backend, this.address, { cause: error });
     }
+  }
+
+  /** DescribeKey: reachable, authorised, and the key still enabled. */
+  async ping() {
+    const { KeyMetadata } = await this.client.send(new DescribeKeyCommand({ KeyId: this.keyId }));
+    if (KeyMetadata?.KeyState !== 'Enabled')
+      throw new Error(`KMS key ${this.keyId} is ${KeyMetadata?.KeyState}`);
   }
 
   destroy(): void {

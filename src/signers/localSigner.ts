@@ -37,6 +37,9 @@ export class LocalSigner implements AttestationSigner {
     return new LocalSigner(wallet.signingKey, wallet.address);
   }
 
+  /** The key is in memory: always reachable. */
+  async ping() {}
+
   /** RFC 6979 signing with the recovery id computed alongside: it recovers to the address by construction. */
   async signDigest(digest: string) {
     return this.#key.sign(digest);

@@ -215,6 +215,16 @@ export class Pkcs11Signer implements AttestationSigner {
     }
   }
 
+  /** The token answers on one of our sessions. */
+  async ping() {
+    const session = await this.acquire();
+    try {
+      this.token.lib.C_GetSessionInfo(session);
+    } finally {
+      this.releaseSession(session);
+    }
+  }
+
   close(): void {
     for (const session of this.sessions) this.token.lib.C_CloseSession(session);
     this.token.release();

@@ -9,6 +9,8 @@ export interface AttestationSigner {
   readonly address: string;
   /** A canonical (low-s, v ∈ {27, 28}) signature over `digest` that recovers to {@link address}. */
   signDigest(digest: string): Promise<Signature>;
+  /** Resolves when the key can be reached (for readiness checks); signs nothing. */
+  ping(): Promise<void>;
 }
 
 /** Thrown when a backend's signature does not recover to the key's address; the signature never leaves. */

@@ -15,7 +15,7 @@ export interface FakeKms {
   endpoint: string;
   /** Creates a key inside the fake and returns its id and Ethereum address (computed here, not by Custos code). */
   createKey(spec?: 'ECC_SECG_P256K1' | 'ECC_NIST_P256'): { keyId: string; address: string };
-  /** Every Sign answer from now on is a ThrottlingException, until set back to false. */
+  /** Every Sign and DescribeKey answer from now on is a ThrottlingException, until set back to false. */
   throttle: boolean;
   highSServed: number;
   signCalls: number;
@@ -23,7 +23,7 @@ export interface FakeKms {
 }
 
 /**
- * A local endpoint that speaks the AWS KMS JSON 1.1 protocol (GetPublicKey, Sign) for the real @aws-sdk/client-kms,
+ * A local endpoint that speaks the AWS KMS JSON 1.1 protocol (GetPublicKey, DescribeKey, Sign) for the real @aws-sdk/client-kms,
  * and signs with real secp256k1 keys. Like KMS it returns DER signatures whose s may be in the upper half.
  */
 export async function startFakeKms(): Promise<FakeKms> {
@@ -45,6 +45,18 @@ export async function startFakeKms(): Promise<FakeKms> {
       const key = keys.get(input.KeyId);
       if (!key) return fail('NotFoundException', `key ${input.KeyId} not found`);
       const target = String(req.headers['x-amz-target']);
+      if (state.throttle && target !== 'TrentService.GetPublicKey')
+        return fail('ThrottlingException', 'Rate exceeded');
+      if (target === 'TrentService.DescribeKey') {
+        return reply(200, {
+          KeyMetadata: {
+            KeyId: input.KeyId,
+            KeyState: 'Enabled',
+            KeySpec: key.spec,
+            KeyUsage: 'SIGN_VERIFY',
+          },
+        });
+      }
       if (target === 'TrentService.GetPublicKey') {
         return reply(200, {
           KeyId: input.KeyId,
@@ -56,7 +68,6 @@ export async function startFakeKms(): Promise<FakeKms> {
       }
       if (target === 'TrentService.Sign') {
         state.signCalls++;
-        if (state.throttle) return fail('ThrottlingException', 'Rate exceeded');
         if (input.MessageType !== 'DIGEST' || !key.signingKey)
           return fail('ValidationException', 'unsupported');
         const signature = key.signingKey.sign(hexlify(Buffer.from(input.Message!, 'base64')));

@@ -134,6 +134,11 @@ describe('faults: database, signer and chain outages', () => {
     }
     assert.equal(response.status, 503);
     assert.equal(response.body.error.code, 'SIGNER_UNAVAILABLE');
+    kms.throttle = true;
+    const ready = await request('GET', '/readyz');
+    kms.throttle = false;
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.error.details.signer.state, 'unreachable');
     assert.equal(await db.attestation.count({ where: { subject } }), 0);
     assert.equal((await attest(subject)).status, 200);
   });
@@ -185,5 +190,20 @@ describe('faults: database, signer and chain outages', () => {
     );
     assert.equal(await registry.getFunction('isRevoked')(body.uid), true);
     provider.destroy();
+  });
+
+  it('rotates to a new KMS key: issuance switches at once, both keys trusted during the overlap', async () => {
+    const next = kms.createKey();
+    const rotated = await request('POST', '/v1/keys/rotate', officer, {
+      kmsKeyId: next.keyId,
+      overlapSeconds: 600,
+    });
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    assert.equal(rotated.body.current, next.address);
+    const response = await attest(await compliantSubject());
+    assert.equal(response.body.signer, next.address);
+    const withoutKey = await request('POST', '/v1/keys/rotate', officer, { overlapSeconds: 600 });
+    assert.equal(withoutKey.status, 400);
+    assert.match(withoutKey.body.error.message, /needs kmsKeyId/);
   });
 });

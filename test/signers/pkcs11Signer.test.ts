@@ -24,6 +24,7 @@ describe('Pkcs11Signer against SoftHSM2', () => {
     const signer = await Pkcs11Signer.open({ ...options(), keyLabel: 'signer-a' });
     try {
       assert.equal(signer.address, address);
+      await signer.ping();
       for (let i = 0; i < 25; i++) {
         const digest = hexlify(randomBytes(32));
         const signature = await signer.signDigest(digest);

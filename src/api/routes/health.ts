@@ -17,13 +17,18 @@ export function healthRoutes(ctx: ApiContext): Router {
         return 'unreachable';
       }
     };
-    const [database, chain] = await Promise.all([
-      check(() => ctx.db.$queryRaw`SELECT 1`),
-      check(() => ctx.chain.ping()),
-    ]);
     const signer = ctx.keys.current();
-    const checks = { database, chain, signer: { backend: signer.backend, address: signer.address } };
-    const ready = database === 'ok' && chain === 'ok';
+    const [database, chain, signerState] = await Promise.all([
+      check(() => ctx.db.pool.query('SELECT 1')),
+      check(() => ctx.chain.ping()),
+      check(() => signer.ping()),
+    ]);
+    const checks = {
+      database,
+      chain,
+      signer: { state: signerState, backend: signer.backend, address: signer.address },
+    };
+    const ready = database === 'ok' && chain === 'ok' && signerState === 'ok';
     res.status(ready ? 200 : 503).json(
       ready
         ? { status: 'ready', checks }

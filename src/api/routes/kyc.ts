@@ -38,7 +38,7 @@ export function kycRoutes(ctx: ApiContext): Router {
     res.json({
       subject: input.subject,
       applied: result.applied,
-      ...(result.applied ? {} : { note: 'an newer record is already stored' }),
+      ...(result.applied ? {} : { note: 'a newer record is already stored' }),
     });
   });
 
