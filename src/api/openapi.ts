@@ -70,6 +70,16 @@ export const openApiDocument = {
         description:
           'Returns `{ uid, format, policy, subject, issuedAt, expiresAt, signer, domain, types, message, signature }`; pass `message` and `signature` to `submitAttestation` or `mintWithAttestation`. The audit event is committed before the response.',
         security: bearer,
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'Retries with the same key and request get the same attestation; another request under the key is 409.',
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+          },
+        ],
         requestBody: {
           required: true,
           content: {

@@ -1,6 +1,6 @@
 import type { Database, GroupCommit } from '../db/index.js';
-import { CustosError, withDatabase } from '../errors/index.js';
-import { issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
+import { CustosError, causes, withDatabase } from '../errors/index.js';
+import { eip712Attestation, issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
 import { screenSubject, type Policy } from '../screening/index.js';
 import type { IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
@@ -25,6 +25,8 @@ export interface AttestationServiceOptions {
 
 export interface AttestRequest {
   tenantId: string;
+  /** The caller's Idempotency-Key: the same key and request get the same attestation back. */
+  idempotencyKey?: string;
   /** Who asked: the API key id. */
   actor: string;
   subject: string;
@@ -38,6 +40,8 @@ export interface AttestRequest {
  */
 export class AttestationService {
   private readonly now: () => Date;
+  /** Requests under way per tenant and idempotency key, so concurrent retries in this process sign once. */
+  private readonly inFlight = new Map<string, Promise<Eip712Attestation>>();
 
   constructor(private readonly options: AttestationServiceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -54,6 +58,45 @@ export class AttestationService {
   }
 
   async attest(request: AttestRequest): Promise<Eip712Attestation> {
+    const key = request.idempotencyKey;
+    if (key === undefined) return this.screenAndIssue(request);
+    const flightKey = `${request.tenantId}\0${key}`;
+    const running = this.inFlight.get(flightKey);
+    if (running) return sameRequest(request, await running);
+    const attempt = this.attestOnce(request, key).finally(() => this.inFlight.delete(flightKey));
+    this.inFlight.set(flightKey, attempt);
+    return attempt;
+  }
+
+  /** Returns the attestation already issued under the key, or issues one (another process may win the race). */
+  private async attestOnce(request: AttestRequest, key: string): Promise<Eip712Attestation> {
+    const existing = await withDatabase(() => this.findByKey(request.tenantId, key));
+    if (existing) return sameRequest(request, existing);
+    try {
+      return await this.screenAndIssue(request);
+    } catch (error) {
+      const raced = [...causes(error)].some(
+        (c) => (c as { constraint?: string }).constraint === IDEMPOTENCY_INDEX,
+      );
+      const winner = raced ? await withDatabase(() => this.findByKey(request.tenantId, key)) : undefined;
+      if (winner) return sameRequest(request, winner);
+      throw error;
+    }
+  }
+
+  private async findByKey(tenantId: string, key: string): Promise<Eip712Attestation | undefined> {
+    const row = await this.options.db.attestation.findUnique({
+      where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } },
+    });
+    if (!row) return undefined;
+    return eip712Attestation({
+      ...row,
+      issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
+      expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
+    });
+  }
+
+  private async screenAndIssue(request: AttestRequest): Promise<Eip712Attestation> {
     const { db } = this.options;
     const policy = this.policy(request.policy);
     const now = this.now();
@@ -108,7 +151,11 @@ export class AttestationService {
 
     await withDatabase(() =>
       this.options.log.add({
-        attestation: { tenantId: request.tenantId, value: attestation },
+        attestation: {
+          tenantId: request.tenantId,
+          idempotencyKey: request.idempotencyKey ?? null,
+          value: attestation,
+        },
         audit: {
           type: 'attestation.issued',
           actor: request.actor,
@@ -129,4 +176,17 @@ export class AttestationService {
     );
     return attestation;
   }
+}
+
+const IDEMPOTENCY_INDEX = 'attestations_tenant_id_idempotency_key_key';
+
+/** A replayed idempotency key must carry the same request it was first used with. */
+function sameRequest(request: AttestRequest, attestation: Eip712Attestation): Eip712Attestation {
+  if (attestation.subject !== request.subject || attestation.policy !== request.policy) {
+    throw new CustosError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'this Idempotency-Key was used for another subject or policy',
+    );
+  }
+  return attestation;
 }

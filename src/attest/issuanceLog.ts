@@ -6,7 +6,7 @@ import type { Eip712Attestation } from '../issuer/index.js';
 /** One decision to make durable: its audit event, and the attestation when it passed. */
 export interface IssuanceEntry {
   audit: AuditEventInput;
-  attestation?: { tenantId: string; value: Eip712Attestation };
+  attestation?: { tenantId: string; idempotencyKey: string | null; value: Eip712Attestation };
 }
 
 const COLUMNS = [
@@ -22,12 +22,13 @@ const COLUMNS = [
   'signature',
   'chain_id',
   'gatekeeper',
+  'idempotency_key',
 ];
 
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
   if (attestations.length > 0) {
-    const values = attestations.flatMap(({ tenantId, value: a }) => [
+    const values = attestations.flatMap(({ tenantId, idempotencyKey, value: a }) => [
       a.uid,
       tenantId,
       a.format,
@@ -40,6 +41,7 @@ async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Pr
       a.signature,
       a.domain.chainId,
       a.domain.verifyingContract,
+      idempotencyKey,
     ]);
     await client.query(
       `INSERT INTO attestations (${COLUMNS.join(', ')}) VALUES ${placeholders(attestations.length, COLUMNS.length)}`,

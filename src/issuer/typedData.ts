@@ -60,32 +60,60 @@ export interface IssueEip712Parameters {
  * verifies with ethers' and viem's `verifyTypedData` against `domain`, `types` and `message`.
  */
 export async function issueEip712Attestation(params: IssueEip712Parameters): Promise<Eip712Attestation> {
+  const unsigned = eip712Attestation({
+    uid: params.uid ?? hexlify(randomBytes(32)),
+    subject: params.subject,
+    policy: params.policy,
+    issuedAt: params.issuedAt,
+    expiresAt: params.issuedAt + params.lifetimeSeconds,
+    chainId: params.chainId,
+    gatekeeper: params.gatekeeper,
+    signer: params.signer.address,
+    signature: '',
+  });
+  const digest = TypedDataEncoder.hash(unsigned.domain, ATTESTATION_TYPES, unsigned.message);
+  return { ...unsigned, signature: (await params.signer.signDigest(digest)).serialized };
+}
+
+/** What identifies a signed attestation; everything else in {@link Eip712Attestation} derives from it. */
+export interface AttestationRecord {
+  uid: string;
+  subject: string;
+  policy: string;
+  issuedAt: number;
+  expiresAt: number;
+  chainId: number;
+  gatekeeper: string;
+  signer: string;
+  signature: string;
+}
+
+/** Builds the full response shape (domain, types, message) of an attestation, e.g. from its stored row. */
+export function eip712Attestation(record: AttestationRecord): Eip712Attestation {
   const domain: AttestationDomain = {
     name: 'Custos',
     version: '1',
-    chainId: params.chainId,
-    verifyingContract: getAddress(params.gatekeeper),
+    chainId: record.chainId,
+    verifyingContract: getAddress(record.gatekeeper),
   };
   const message: AttestationMessage = {
-    uid: params.uid ?? hexlify(randomBytes(32)),
-    subject: getAddress(params.subject),
-    policyId: policyIdOf(params.policy),
-    issuedAt: params.issuedAt,
-    expiresAt: params.issuedAt + params.lifetimeSeconds,
+    uid: record.uid,
+    subject: getAddress(record.subject),
+    policyId: policyIdOf(record.policy),
+    issuedAt: record.issuedAt,
+    expiresAt: record.expiresAt,
   };
-  const digest = TypedDataEncoder.hash(domain, ATTESTATION_TYPES, message);
-  const signature = await params.signer.signDigest(digest);
   return {
     uid: message.uid,
     format: 'eip712',
-    policy: params.policy,
+    policy: record.policy,
     subject: message.subject,
     issuedAt: message.issuedAt,
     expiresAt: message.expiresAt,
-    signer: params.signer.address,
+    signer: record.signer,
     domain,
     types: ATTESTATION_TYPES,
     message,
-    signature: signature.serialized,
+    signature: record.signature,
   };
 }

@@ -236,6 +236,55 @@ describe('HTTP API', () => {
       assert.equal((await verifyAuditChain(t.db)).ok, true);
     });
 
+    it('Idempotency-Key: a retry gets the same attestation; another request under the key is 409', async () => {
+      const subject = await compliantSubject();
+      const send = (key: string, body: object) =>
+        t.request('POST', '/v1/attest', { key: dapp, body, headers: { 'idempotency-key': key } });
+      const first = await send('order-7781', { subject, policy: 'kyc-basic' });
+      const retry = await send('order-7781', { subject, policy: 'kyc-basic' });
+      assert.equal(retry.status, 200);
+      assert.deepEqual(retry.body, first.body);
+      assert.equal(await t.db.attestation.count({ where: { subject } }), 1);
+
+      const other = await send('order-7781', { subject: await compliantSubject(), policy: 'kyc-basic' });
+      assert.equal(other.status, 409);
+      assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+      assert.equal((await send('bad key!', { subject, policy: 'kyc-basic' })).status, 400);
+    });
+
+    it('Idempotency-Key: 30 concurrent identical requests give one attestation and one row', async () => {
+      const subject = await compliantSubject();
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          t.request('POST', '/v1/attest', {
+            key: dapp,
+            body: { subject, policy: 'kyc-basic' },
+            headers: { 'idempotency-key': 'burst-1' },
+          }),
+        ),
+      );
+      assert.deepEqual(new Set(responses.map((r) => r.status)), new Set([200]));
+      assert.equal(new Set(responses.map((r) => r.body.signature)).size, 1);
+      assert.equal(await t.db.attestation.count({ where: { subject } }), 1);
+    });
+
+    it('Idempotency-Key: keys are per tenant', async () => {
+      const subject = await compliantSubject();
+      const other = await t.key('dapp', 'another-tenant');
+      const mine = await t.request('POST', '/v1/attest', {
+        key: dapp,
+        body: { subject, policy: 'kyc-basic' },
+        headers: { 'idempotency-key': 'shared' },
+      });
+      const theirs = await t.request('POST', '/v1/attest', {
+        key: other,
+        body: { subject, policy: 'kyc-basic' },
+        headers: { 'idempotency-key': 'shared' },
+      });
+      assert.equal(theirs.status, 200);
+      assert.notEqual(theirs.body.uid, mine.body.uid);
+    });
+
     it("shows an attestation's status and audit trail; another tenant's dApp key gets 404", async () => {
       const subject = await compliantSubject();
       const { body } = await t.request('POST', '/v1/attest', {

@@ -30,12 +30,17 @@ export function attestRoutes(ctx: ApiContext): Router {
       );
     }
     const principal = principalOf(res);
+    const idempotencyKey = req.header('idempotency-key');
+    if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(idempotencyKey)) {
+      throw new CustosError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 128 letters, digits or _.:-');
+    }
     try {
       const attestation = await ctx.attestations.attest({
         tenantId: principal.tenantId,
         actor: `api-key:${principal.keyId}`,
         subject: body.subject,
         policy: body.policy,
+        idempotencyKey,
       });
       ctx.metrics.decisions.inc({ policy: body.policy, outcome: 'passed' });
       res.json(attestation);
