@@ -9,8 +9,8 @@ import { pino } from 'pino';
 import { createApiKey, ensureTenant } from '../../src/auth/index.js';
 import { loadEnv } from '../../src/config/index.js';
 import { closeDatabase, createDatabase, startEmbeddedPostgres } from '../../src/db/index.js';
-import { setKycRecord } from '../../src/screening/index.js';
 import { startService } from '../../src/service/index.js';
+import { approveSubject } from '../../test/helpers/fixtures.js';
 
 const SUBJECTS = 200;
 
@@ -38,19 +38,7 @@ const { key } = await createApiKey(db, {
 const subjects: string[] = [];
 for (let i = 0; i < SUBJECTS; i++) {
   const subject = Wallet.createRandom().address;
-  await setKycRecord(
-    db,
-    {
-      subject,
-      status: 'approved',
-      country: 'DE',
-      birthDate: '1990-01-01',
-      riskScore: 5,
-      accredited: false,
-      provider: 'bench',
-    },
-    'bench',
-  );
+  await approveSubject(db, subject);
   subjects.push(subject);
 }
 await closeDatabase(db);

@@ -7,8 +7,9 @@ import { Wallet } from 'ethers';
 import { AttestationService, createIssuanceLog } from '../../src/attest/index.js';
 import { ensureTenant } from '../../src/auth/index.js';
 import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
-import { loadPolicies, setKycRecord } from '../../src/screening/index.js';
+import { loadPolicies } from '../../src/screening/index.js';
 import { LocalSigner } from '../../src/signers/index.js';
+import { approveSubject } from '../helpers/fixtures.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /** Two service instances (as two replicas would be) racing on one Idempotency-Key: the unique index decides. */
@@ -45,19 +46,7 @@ describe('idempotency across instances', () => {
   it('both replicas return the one attestation that was recorded', async () => {
     const tenantId = await ensureTenant(db, 'race');
     const subject = Wallet.createRandom().address;
-    await setKycRecord(
-      db,
-      {
-        subject,
-        status: 'approved',
-        country: 'DE',
-        birthDate: '1990-01-01',
-        riskScore: 1,
-        accredited: false,
-        provider: 't',
-      },
-      'test',
-    );
+    await approveSubject(db, subject);
     const request = { tenantId, actor: 'test', subject, policy: 'kyc-basic', idempotencyKey: 'race-1' };
     const [a, b] = await Promise.all(replicas.map((replica) => replica.attest(request)));
     assert.equal(a!.uid, b!.uid);

@@ -3,15 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Wallet, verifyTypedData } from 'ethers';
 import { verifyTypedData as viemVerifyTypedData } from 'viem';
 import { verifyAuditChain } from '../../src/audit/index.js';
+import { APPROVED_KYC as approved } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-
-const approved = {
-  status: 'approved',
-  country: 'DE',
-  birthDate: '1990-01-01',
-  riskScore: 10,
-  provider: 'test',
-};
 
 describe('HTTP API', () => {
   let t: TestService;

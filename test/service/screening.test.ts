@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Wallet } from 'ethers';
 import { signWebhook } from '../../src/screening/index.js';
+import { APPROVED_KYC as approved } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';
@@ -22,13 +23,6 @@ describe('screening through the API', () => {
     await t?.stop();
   });
 
-  const approved = {
-    status: 'approved',
-    country: 'DE',
-    birthDate: '1990-01-01',
-    riskScore: 10,
-    provider: 'test',
-  };
   const attest = (subject: string, policy = 'kyc-basic') =>
     t.request('POST', '/v1/attest', { key: dapp, body: { subject, policy } });
   const webhook = (body: object, options: { secret?: string; timestamp?: number } = {}) => {
