@@ -8,6 +8,7 @@ import { openApiRoutes } from './openapi.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
 import { auditRoutes } from './routes/audit.js';
+import { auditEventRoutes } from './routes/auditEvents.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { kycRoutes } from './routes/kyc.js';
@@ -64,6 +65,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(revocationRoutes(ctx));
   app.use(keyRoutes(ctx));
   app.use(auditRoutes(ctx));
+  app.use(auditEventRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.logger));
   return app;

@@ -11,4 +11,11 @@ export {
 } from './auditLog.js';
 export { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
 export { canonicalJson } from './canonical.js';
+export {
+  auditEventView,
+  queryAuditEvents,
+  streamAuditEvents,
+  type AuditEventView,
+  type AuditFilters,
+} from './query.js';
 export { verifyAuditChain, type ChainBreak, type ChainVerification } from './verify.js';

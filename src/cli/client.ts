@@ -21,11 +21,9 @@ export function connection(env: NodeJS.ProcessEnv = process.env): Connection {
   };
 }
 
-/** Calls the admin API; API errors become `CODE: message`, an unreachable server says so. */
-export async function call<T>(conn: Connection, method: string, route: string, body?: unknown): Promise<T> {
-  let response: Response;
+async function send(conn: Connection, method: string, route: string, body?: unknown): Promise<Response> {
   try {
-    response = await fetch(new URL(route, conn.url), {
+    return await fetch(new URL(route, conn.url), {
       method,
       headers: {
         ...(conn.key ? { authorization: `Bearer ${conn.key}` } : {}),
@@ -39,16 +37,30 @@ export async function call<T>(conn: Connection, method: string, route: string, b
       `cannot reach Custos at ${conn.url} (${(error as Error).message}); is it running (npm start)?`,
     );
   }
-  const text = await response.text();
-  let json: unknown;
+}
+
+/** The API's error body as one line: `CODE: message`. */
+async function failure(response: Response): Promise<CliError> {
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  return new CliError(`${body.error?.code ?? response.status}: ${body.error?.message ?? 'request failed'}`);
+}
+
+/** Calls the admin API; API errors become `CODE: message`, an unreachable server says so. */
+export async function call<T>(conn: Connection, method: string, route: string, body?: unknown): Promise<T> {
+  const response = await send(conn, method, route, body);
+  if (!response.ok) throw await failure(response);
   try {
-    json = JSON.parse(text);
+    return (await response.json()) as T;
   } catch {
     throw new CliError(`Custos answered ${response.status} with a body that is not JSON`);
   }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } }).error;
-    throw new CliError(`${error?.code ?? response.status}: ${error?.message ?? 'request failed'}`);
+}
+
+/** GETs `route` and copies the body to `out` as it arrives (exports of any size). */
+export async function download(conn: Connection, route: string, out: NodeJS.WritableStream): Promise<void> {
+  const response = await send(conn, 'GET', route);
+  if (!response.ok) throw await failure(response);
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
   }
-  return json as T;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { call, CliError, connection } from './client.js';
+import { call, CliError, connection, download } from './client.js';
 import { print } from './output.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -179,9 +179,8 @@ export function buildProgram(): Command {
       print(json(), result, [result]);
     });
 
-  program
-    .command('audit')
-    .description('audit log')
+  const audit = program.command('audit').description('audit log');
+  audit
     .command('verify')
     .description('recompute the hash chain; exits 1 at the first broken link')
     .action(async () => {
@@ -198,6 +197,29 @@ export function buildProgram(): Command {
         );
       }
       print(json(), result, [{ ok: result.ok, checked: result.checked, lastSeq: result.lastSeq }]);
+    });
+  audit
+    .command('export')
+    .description('stream matching audit events to stdout as JSON Lines or CSV')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--subject <address>', 'events about this address')
+    .option('--type <type>', 'events of this type, e.g. attestation.issued')
+    .option('--uid <uid>', 'events about this attestation')
+    .option('--from <iso>', 'from this instant (inclusive), e.g. 2026-11-01T00:00:00Z')
+    .option('--to <iso>', 'to this instant (exclusive)')
+    .action(async (options: Record<string, string | undefined>) => {
+      const query = new URLSearchParams();
+      for (const [flag, param] of [
+        ['format', 'format'],
+        ['subject', 'subject'],
+        ['type', 'type'],
+        ['uid', 'attestationUid'],
+        ['from', 'from'],
+        ['to', 'to'],
+      ] as const) {
+        if (options[flag] !== undefined) query.set(param, options[flag]!);
+      }
+      await download(connection(), `/v1/audit/export?${query}`, process.stdout);
     });
 
   return program;

@@ -1,0 +1,118 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import {
+  auditEventView,
+  queryAuditEvents,
+  recordAuditEvent,
+  streamAuditEvents,
+  type AuditEventView,
+  type AuditFilters,
+} from '../../audit/index.js';
+import { CustosError, withDatabase } from '../../errors/index.js';
+import { subjectAddress } from '../../screening/index.js';
+import type { ApiContext } from '../context.js';
+import { authenticate, principalOf } from '../middleware.js';
+import { validate } from '../validate.js';
+
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' })
+  .transform((v) => new Date(v));
+const filterShape = {
+  subject: subjectAddress.optional(),
+  type: z
+    .string()
+    .regex(/^[a-z]+(\.[a-z_]+)+$/, { message: 'must be an event type such as attestation.issued' })
+    .optional(),
+  attestationUid: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' })
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  tenantId: z.uuid({ message: 'must be a tenant id (uuid)' }).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+};
+const rangeIsOrdered = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from < q.to;
+const listQuery = z
+  .object({
+    ...filterShape,
+    cursor: z
+      .string()
+      .regex(/^\d{1,19}$/, { message: 'must be the nextCursor of a previous page' })
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict()
+  .refine(rangeIsOrdered, { message: 'from must be before to', path: ['from'] });
+const exportQuery = z
+  .object({ ...filterShape, format: z.enum(['jsonl', 'csv']).default('jsonl') })
+  .strict()
+  .refine(rangeIsOrdered, { message: 'from must be before to', path: ['from'] });
+
+const CSV_COLUMNS: (keyof AuditEventView)[] = [
+  'seq',
+  'type',
+  'actor',
+  'tenantId',
+  'subject',
+  'attestationUid',
+  'createdAt',
+  'payload',
+  'prevHash',
+  'hash',
+];
+const csvCell = (value: unknown) => {
+  const text = value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** Regulators' (and officers') read access to the audit log: filtered pages, single events, streamed exports. */
+export function auditEventRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
+
+  // Reading the audit log is itself audited: who looked at what, never what they saw.
+  const attribute = (res: Response, action: string, filters: object) =>
+    withDatabase(() =>
+      recordAuditEvent(ctx.db, {
+        type: 'audit.read',
+        actor: `api-key:${principalOf(res).keyId}`,
+        payload: { action, filters },
+      }),
+    );
+
+  router.get('/v1/audit/events', readers, async (req, res) => {
+    const { cursor, limit, ...filters } = validate(listQuery, req.query);
+    await attribute(res, 'query', filters);
+    const page = await withDatabase(() =>
+      queryAuditEvents(ctx.db, filters, { after: BigInt(cursor ?? 0), limit }),
+    );
+    res.json({ events: page.events, nextCursor: page.next?.toString() ?? null });
+  });
+
+  router.get('/v1/audit/events/:seq', readers, async (req, res) => {
+    const seq = validate(
+      z.string().regex(/^\d{1,19}$/, { message: 'must be an event sequence number' }),
+      req.params.seq,
+    );
+    const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq: BigInt(seq) } }));
+    if (!row) throw new CustosError('NOT_FOUND', `audit event ${seq} not found`);
+    await attribute(res, 'read', { seq });
+    res.json(auditEventView(row));
+  });
+
+  router.get('/v1/audit/export', readers, async (req, res) => {
+    const { format, ...filters } = validate(exportQuery, req.query);
+    await attribute(res, 'export', { format, ...filters });
+    res.type(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+    if (format === 'csv') res.write(`${CSV_COLUMNS.join(',')}\n`);
+    for await (const event of streamAuditEvents(ctx.db, filters as AuditFilters)) {
+      const line =
+        format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(event[c])).join(',') : JSON.stringify(event);
+      // Respect back-pressure so a slow client cannot make the server buffer a whole export.
+      if (!res.write(`${line}\n`)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+  return router;
+}
