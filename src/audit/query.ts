@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.js';
+import type { AuditRecord } from './chain.js';
 
 export interface AuditFilters {
   subject?: string;
@@ -10,18 +11,12 @@ export interface AuditFilters {
 }
 
 /** An audit event as the query API returns it: hashes in hex, so anyone can recompute the chain. */
-export interface AuditEventView {
+export type AuditEventView = Omit<AuditRecord, 'seq' | 'createdAt'> & {
   seq: string;
-  type: string;
-  actor: string;
-  tenantId: string | null;
-  subject: string | null;
-  attestationUid: string | null;
-  payload: unknown;
   createdAt: string;
   prevHash: string;
   hash: string;
-}
+};
 
 type AuditRow = Awaited<ReturnType<Database['auditEvent']['findMany']>>[number];
 
