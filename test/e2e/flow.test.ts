@@ -148,4 +148,28 @@ describe('end to end on embedded defaults', () => {
     });
     assert.equal(((await status.json()) as { status: string }).status, 'revoked');
   });
+
+  it('a start after a crash (SIGKILL) stops what the crashed run left behind and keeps the chain state', async () => {
+    await stop(running);
+    const first = await startEmbedded(dataDir);
+    const provider = new JsonRpcProvider(first.credentials.rpcUrl, undefined, { cacheTimeout: -1 });
+    const funder = new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider);
+    const marker = Wallet.createRandom().address;
+    await (await funder.sendTransaction({ to: marker, value: 4242n })).wait();
+    provider.destroy();
+
+    first.child.kill('SIGKILL'); // no chance to stop its PostgreSQL and anvil
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const second = await startEmbedded(dataDir);
+    running = second.child;
+    const again = new JsonRpcProvider(second.credentials.rpcUrl);
+    assert.equal(
+      await again.getBalance(marker),
+      4242n,
+      'the orphaned anvil wrote its state before the new one loaded it',
+    );
+    again.destroy();
+    const ready = await fetch(`${second.credentials.url}/readyz`);
+    assert.equal(ready.status, 200);
+  });
 });
