@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AttestationService, RevocationService } from '../attest/index.js';
-import type { ApiKeyVerifier, Principal, RateLimiter } from '../auth/index.js';
+import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { Env } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -26,6 +26,8 @@ export interface ApiContext {
   revocations: RevocationService;
   keys: KeyManager;
   apiKeys: ApiKeyVerifier;
+  /** Set when regulators may sign in with identity-provider JWTs. */
+  regulatorTokens?: RegulatorTokenVerifier;
   rateLimiter: RateLimiter;
   metrics: Metrics;
 }

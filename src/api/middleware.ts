@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Role } from '../auth/index.js';
+import { RegulatorTokenVerifier, type Role } from '../auth/index.js';
 import { CustosError } from '../errors/index.js';
 import type { ApiContext } from './context.js';
 
@@ -19,8 +19,11 @@ export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHa
     const token = /^Bearer (\S+)$/.exec(header)?.[1];
     if (!token)
       throw new CustosError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>');
-    const principal = await ctx.apiKeys.verify(token);
-    if (!principal) throw new CustosError('UNAUTHENTICATED', 'the API key is not valid');
+    const principal =
+      ctx.regulatorTokens && RegulatorTokenVerifier.looksLikeJwt(token)
+        ? await ctx.regulatorTokens.verify(token)
+        : await ctx.apiKeys.verify(token);
+    if (!principal) throw new CustosError('UNAUTHENTICATED', 'the API key or token is not valid');
     if (!roles.includes(principal.role)) {
       throw new CustosError('FORBIDDEN', `this endpoint needs one of the roles ${roles.join(', ')}`);
     }
@@ -42,6 +45,19 @@ export function principalOf(res: Response) {
   const principal = res.locals.principal;
   if (!principal) throw new CustosError('UNAUTHENTICATED', 'an API key is required');
   return principal;
+}
+
+/** How the audit log names the caller: `api-key:<id>`, or `jwt:<issuer>:<subject>` for a regulator's token. */
+export function actorOf(res: Response): string {
+  const { keyId } = principalOf(res);
+  return keyId.startsWith('jwt:') ? keyId : `api-key:${keyId}`;
+}
+
+/** The tenant of the caller; only API keys have one. */
+export function tenantOf(res: Response): string {
+  const { tenantId } = principalOf(res);
+  if (tenantId === null) throw new CustosError('FORBIDDEN', 'this endpoint needs a tenant API key');
+  return tenantId;
 }
 
 /** Requires a JSON body on writes, so a form post cannot sneak past the parser. */

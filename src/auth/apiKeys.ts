@@ -5,8 +5,10 @@ export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
+  /** An API key id, or `jwt:<issuer>:<subject>` for a regulator's token. */
   keyId: string;
-  tenantId: string;
+  /** The API key's tenant; null for regulators signed in with a token (they are not a tenant). */
+  tenantId: string | null;
   role: Role;
   rateLimitPerMinute: number;
 }

@@ -56,6 +56,22 @@ const schema = z
     KYC_WEBHOOK_TOLERANCE_SECONDS: integer(1, 3600).default(300),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(6000),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
+    REGULATOR_JWT_ISSUER: optionalString,
+    REGULATOR_JWT_AUDIENCE: optionalString,
+    REGULATOR_JWKS_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+    REGULATOR_JWT_PUBLIC_KEY: z
+      .string()
+      .includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (SPKI)' })
+      .optional(),
+    /** Asymmetric algorithms only: `none` and HMAC (which a public key could forge) are refused. */
+    REGULATOR_JWT_ALGORITHMS: z
+      .string()
+      .default('RS256,ES256')
+      .transform((value) => value.split(',').map((a) => a.trim()))
+      .refine((algs) => algs.every((a) => /^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a)), {
+        message: 'must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
+      }),
+    REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb' })
@@ -83,6 +99,23 @@ const schema = z
     }
     if (env.SIGNER === 'local' && env.RPC_URL !== undefined)
       need('LOCAL_KEYSTORE_PASSWORD', 'when SIGNER=local');
+    const regulatorTokens = [
+      env.REGULATOR_JWT_ISSUER,
+      env.REGULATOR_JWT_AUDIENCE,
+      env.REGULATOR_JWKS_URL,
+      env.REGULATOR_JWT_PUBLIC_KEY,
+    ].some((value) => value !== undefined);
+    if (regulatorTokens) {
+      need('REGULATOR_JWT_ISSUER', 'for regulator tokens');
+      need('REGULATOR_JWT_AUDIENCE', 'for regulator tokens');
+      if (!env.REGULATOR_JWKS_URL && !env.REGULATOR_JWT_PUBLIC_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['REGULATOR_JWKS_URL'],
+          message: 'or REGULATOR_JWT_PUBLIC_KEY is required for regulator tokens',
+        });
+      }
+    }
   });
 
 export type Env = z.infer<typeof schema>;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApp, createMetrics } from '../api/index.js';
 import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
-import { ApiKeyVerifier, RateLimiter } from '../auth/index.js';
+import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import {
   ANVIL_DEFAULT_PRIVATE_KEY,
   ChainOperator,
@@ -104,6 +104,17 @@ export async function startService(
     const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
     cleanup.push(() => keys.close());
 
+    const regulatorTokens = env.REGULATOR_JWT_ISSUER
+      ? await RegulatorTokenVerifier.create({
+          jwksUrl: env.REGULATOR_JWKS_URL,
+          publicKeyPem: env.REGULATOR_JWT_PUBLIC_KEY,
+          issuer: env.REGULATOR_JWT_ISSUER,
+          audience: env.REGULATOR_JWT_AUDIENCE!,
+          algorithms: env.REGULATOR_JWT_ALGORITHMS,
+          maxTokenAgeSeconds: env.REGULATOR_JWT_MAX_AGE_SECONDS,
+          rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+        })
+      : undefined;
     const app = createApp({
       env,
       logger,
@@ -123,6 +134,7 @@ export async function startService(
       revocations: new RevocationService(db, chain),
       keys,
       apiKeys: new ApiKeyVerifier(db),
+      regulatorTokens,
       rateLimiter: new RateLimiter(),
       metrics: createMetrics(),
     });

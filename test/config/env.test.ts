@@ -68,6 +68,21 @@ describe('loadEnv', () => {
       { KYC_WEBHOOK_SECRET: 'short' },
       /KYC_WEBHOOK_SECRET must be at least 32 characters/,
     ],
+    [
+      'an HMAC algorithm for regulator tokens',
+      {
+        REGULATOR_JWT_ISSUER: 'i',
+        REGULATOR_JWT_AUDIENCE: 'a',
+        REGULATOR_JWKS_URL: 'https://idp/jwks',
+        REGULATOR_JWT_ALGORITHMS: 'RS256,HS256',
+      },
+      /REGULATOR_JWT_ALGORITHMS must list asymmetric algorithms only/,
+    ],
+    [
+      'a regulator issuer without a key',
+      { REGULATOR_JWT_ISSUER: 'i', REGULATOR_JWT_AUDIENCE: 'a' },
+      /REGULATOR_JWKS_URL or REGULATOR_JWT_PUBLIC_KEY is required for regulator tokens/,
+    ],
   ];
   for (const [name, env, message] of cases) {
     it(`stops on ${name} with one line naming the variable`, () => {

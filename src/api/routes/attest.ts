@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CustosError } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate, tenantOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
 /** Clients choose only subject, policy, format and (as a check) the chain: never expiry, signer or uid. */
@@ -29,15 +29,14 @@ export function attestRoutes(ctx: ApiContext): Router {
         'groth16 attestations are not available yet; use format "eip712"',
       );
     }
-    const principal = principalOf(res);
     const idempotencyKey = req.header('idempotency-key');
     if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(idempotencyKey)) {
       throw new CustosError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 128 letters, digits or _.:-');
     }
     try {
       const attestation = await ctx.attestations.attest({
-        tenantId: principal.tenantId,
-        actor: `api-key:${principal.keyId}`,
+        tenantId: tenantOf(res),
+        actor: actorOf(res),
         subject: body.subject,
         policy: body.policy,
         idempotencyKey,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { authenticate, principalOf, tenantOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const uidParam = z.string().regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' });
@@ -91,7 +91,7 @@ export function attestationRoutes(ctx: ApiContext): Router {
         ctx.db.attestation.findMany({
           where: {
             subject: query.subject,
-            ...(principal.role === 'dapp' ? { tenantId: principal.tenantId } : {}),
+            ...(principal.role === 'dapp' ? { tenantId: tenantOf(res) } : {}),
           },
           orderBy: { issuedAt: 'desc' },
           take: query.limit,

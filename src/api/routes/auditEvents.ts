@@ -11,7 +11,7 @@ import {
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const instant = z.iso
@@ -76,7 +76,7 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     withDatabase(() =>
       recordAuditEvent(ctx.db, {
         type: 'audit.read',
-        actor: `api-key:${principalOf(res).keyId}`,
+        actor: actorOf(res),
         payload: { action, filters },
       }),
     );

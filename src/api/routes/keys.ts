@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const rotateBody = z
@@ -25,8 +25,7 @@ export function keyRoutes(ctx: ApiContext): Router {
   });
   router.post('/v1/keys/rotate', authenticate(ctx, ['officer', 'admin']), async (req, res) => {
     const body = validate(rotateBody, req.body ?? {});
-    const principal = principalOf(res);
-    res.json(await ctx.keys.rotate({ ...body, actor: `api-key:${principal.keyId}` }));
+    res.json(await ctx.keys.rotate({ ...body, actor: actorOf(res) }));
   });
   return router;
 }

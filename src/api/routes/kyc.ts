@@ -3,7 +3,7 @@ import { recordAuditEvent } from '../../audit/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { kycInputSchema, setKycRecord, subjectAddress, verifyWebhook } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate } from '../middleware.js';
 import { validate } from '../validate.js';
 
 export function kycRoutes(ctx: ApiContext): Router {
@@ -46,8 +46,7 @@ export function kycRoutes(ctx: ApiContext): Router {
   router.put('/v1/kyc/:subject', authenticate(ctx, ['officer', 'admin']), async (req, res) => {
     const subject = validate(subjectAddress, req.params.subject);
     const input = validate(kycInputSchema, { ...req.body, subject });
-    const principal = principalOf(res);
-    await withDatabase(() => setKycRecord(ctx.db, input, `api-key:${principal.keyId}`));
+    await withDatabase(() => setKycRecord(ctx.db, input, actorOf(res)));
     res.json({ subject, applied: true });
   });
   return router;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const revokeBody = z
@@ -18,8 +18,7 @@ export function revocationRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/v1/revocations', authenticate(ctx, ['officer', 'admin']), async (req, res) => {
     const body = validate(revokeBody, req.body);
-    const principal = principalOf(res);
-    res.json(await ctx.revocations.revoke({ ...body, actor: `api-key:${principal.keyId}` }));
+    res.json(await ctx.revocations.revoke({ ...body, actor: actorOf(res) }));
   });
   return router;
 }

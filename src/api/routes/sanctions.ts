@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { withDatabase } from '../../errors/index.js';
 import { LIST_FORMATS, loadSanctionsList } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
+import { actorOf, authenticate } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const loadBody = z
@@ -21,10 +21,7 @@ export function sanctionsRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/v1/sanctions', authenticate(ctx, ['officer', 'admin']), async (req, res) => {
     const body = validate(loadBody, req.body);
-    const principal = principalOf(res);
-    res.json(
-      await withDatabase(() => loadSanctionsList(ctx.db, { ...body, actor: `api-key:${principal.keyId}` })),
-    );
+    res.json(await withDatabase(() => loadSanctionsList(ctx.db, { ...body, actor: actorOf(res) })));
   });
   return router;
 }
