@@ -2,9 +2,9 @@ import {
   Contract,
   JsonRpcProvider,
   NonceManager,
-  Wallet,
   id,
   type ContractTransactionResponse,
+  type Signer,
 } from 'ethers';
 import { CustosError, isUnreachable } from '../errors/index.js';
 import { loadArtifact } from './artifacts.js';
@@ -14,8 +14,8 @@ export interface ChainOperatorOptions {
   chainId: number;
   gatekeeper: string;
   revocationRegistry: string;
-  /** Holds the registry's publisher role and the gatekeeper's signer-manager role. */
-  operatorPrivateKey: string;
+  /** Holds the registry's publisher role and the gatekeeper's signer-manager role (a KMS/HSM key in production). */
+  operator: Signer;
   /** Confirmations to wait for before a write counts as done. */
   confirmations?: number;
 }
@@ -43,7 +43,7 @@ export class ChainOperator {
       staticNetwork: true,
       cacheTimeout: -1,
     });
-    this.operator = new NonceManager(new Wallet(options.operatorPrivateKey, this.provider));
+    this.operator = new NonceManager(options.operator.connect(this.provider));
     this.gatekeeper = new Contract(
       options.gatekeeper,
       loadArtifact('ComplianceGatekeeper').abi,

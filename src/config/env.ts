@@ -41,6 +41,9 @@ const schema = z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex key' })
       .optional(),
+    /** The operator key in AWS KMS (uses AWS_REGION, KMS_ENDPOINT) or in the HSM (uses PKCS11_MODULE, PKCS11_PIN). */
+    OPERATOR_KMS_KEY_ID: optionalString,
+    OPERATOR_PKCS11_KEY_LABEL: optionalString,
     SIGNER: z.enum(['local', 'pkcs11', 'aws-kms']).optional(),
     LOCAL_KEYSTORE_FILE: optionalString,
     LOCAL_KEYSTORE_PASSWORD: optionalString,
@@ -85,8 +88,20 @@ const schema = z
     if (env.RPC_URL !== undefined) {
       need('GATEKEEPER_ADDRESS', 'when RPC_URL is set');
       need('REVOCATION_REGISTRY_ADDRESS', 'when RPC_URL is set');
-      need('OPERATOR_PRIVATE_KEY', 'when RPC_URL is set (it sends revocations and rotations)');
+      if (!env.OPERATOR_KMS_KEY_ID && !env.OPERATOR_PKCS11_KEY_LABEL && !env.OPERATOR_PRIVATE_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OPERATOR_KMS_KEY_ID'],
+          message:
+            '(or OPERATOR_PKCS11_KEY_LABEL, or OPERATOR_PRIVATE_KEY) is required when RPC_URL is set: it sends revocations and rotations',
+        });
+      }
       need('SIGNER', 'when RPC_URL is set (local, pkcs11 or aws-kms)');
+    }
+    if (env.OPERATOR_KMS_KEY_ID) need('AWS_REGION', 'when OPERATOR_KMS_KEY_ID is set');
+    if (env.OPERATOR_PKCS11_KEY_LABEL) {
+      need('PKCS11_MODULE', 'when OPERATOR_PKCS11_KEY_LABEL is set');
+      need('PKCS11_PIN', 'when OPERATOR_PKCS11_KEY_LABEL is set');
     }
     if (env.SIGNER === 'aws-kms') {
       need('KMS_KEY_ID', 'when SIGNER=aws-kms');

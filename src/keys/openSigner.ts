@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { Wallet, type Signer } from 'ethers';
+import { ANVIL_DEFAULT_PRIVATE_KEY } from '../chain/anvil.js';
+import { BackedSigner } from '../chain/backedSigner.js';
 import type { Env } from '../config/index.js';
 import {
   KmsSigner,
@@ -58,4 +61,26 @@ export async function openSigner(
 export function closeSigner(signer: AttestationSigner): void {
   if (signer instanceof Pkcs11Signer) signer.close();
   if (signer instanceof KmsSigner) signer.destroy();
+}
+
+/**
+ * The operator account's key: in KMS or the HSM when configured (it then never sits in memory), else the raw key
+ * from OPERATOR_PRIVATE_KEY, else (embedded chain only) anvil's first account.
+ */
+export async function openOperator(
+  env: Env,
+  warn: (message: string) => void,
+): Promise<{ signer: Signer; close(): void }> {
+  const backed = env.OPERATOR_KMS_KEY_ID
+    ? await openSigner({ backend: 'aws-kms', keyRef: env.OPERATOR_KMS_KEY_ID }, env, warn)
+    : env.OPERATOR_PKCS11_KEY_LABEL
+      ? await openSigner({ backend: 'pkcs11', keyRef: env.OPERATOR_PKCS11_KEY_LABEL }, env, warn)
+      : undefined;
+  if (backed) return { signer: new BackedSigner(backed), close: () => closeSigner(backed) };
+  if (env.OPERATOR_PRIVATE_KEY && env.RPC_URL) {
+    warn(
+      'OPERATOR_PRIVATE_KEY holds the operator key in the environment; prefer OPERATOR_KMS_KEY_ID or OPERATOR_PKCS11_KEY_LABEL.',
+    );
+  }
+  return { signer: new Wallet(env.OPERATOR_PRIVATE_KEY ?? ANVIL_DEFAULT_PRIVATE_KEY), close: () => {} };
 }

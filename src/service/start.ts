@@ -6,12 +6,7 @@ import { pino, type Logger } from 'pino';
 import { createApp, createMetrics } from '../api/index.js';
 import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
-import {
-  ANVIL_DEFAULT_PRIVATE_KEY,
-  ChainOperator,
-  startLocalChain,
-  type LocalChain,
-} from '../chain/index.js';
+import { ChainOperator, startLocalChain, type LocalChain } from '../chain/index.js';
 import type { Env } from '../config/index.js';
 import {
   applyMigrations,
@@ -21,7 +16,7 @@ import {
   type Database,
   type EmbeddedPostgresHandle,
 } from '../db/index.js';
-import { KeyManager } from '../keys/index.js';
+import { KeyManager, openOperator } from '../keys/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
@@ -91,12 +86,14 @@ export async function startService(
         };
     const rpcUrl = local?.anvil.rpcUrl ?? env.RPC_URL!;
     const chainId = local?.deployment.chainId ?? env.CHAIN_ID ?? (await detectChainId(rpcUrl));
+    const operator = await openOperator(env, (message) => logger.warn(message));
+    cleanup.push(() => operator.close());
     const chain = new ChainOperator({
       rpcUrl,
       chainId,
       gatekeeper: contracts.ComplianceGatekeeper,
       revocationRegistry: contracts.RevocationRegistry,
-      operatorPrivateKey: env.OPERATOR_PRIVATE_KEY ?? ANVIL_DEFAULT_PRIVATE_KEY,
+      operator: operator.signer,
     });
     cleanup.push(() => chain.destroy());
 

@@ -64,6 +64,11 @@ describe('loadEnv', () => {
       /PKCS11_PIN is required when SIGNER=pkcs11/,
     ],
     [
+      'RPC_URL without any operator key',
+      { ...production, OPERATOR_PRIVATE_KEY: '' },
+      /^invalid configuration: OPERATOR_KMS_KEY_ID \(or OPERATOR_PKCS11_KEY_LABEL, or OPERATOR_PRIVATE_KEY\) is required when RPC_URL is set/,
+    ],
+    [
       'a short webhook secret',
       { KYC_WEBHOOK_SECRET: 'short' },
       /KYC_WEBHOOK_SECRET must be at least 32 characters/,

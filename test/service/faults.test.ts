@@ -39,6 +39,7 @@ describe('faults: database, signer and chain outages', () => {
   let anvil: AnvilHandle;
   let kms: FakeKms;
   let deployment: Deployment;
+  let operatorKeyId: string;
   let service: RunningService;
   let db: Database;
   let dapp: string;
@@ -77,11 +78,17 @@ describe('faults: database, signer and chain outages', () => {
     postgres = await startPostgres();
     anvil = await startChain();
     kms = await startFakeKms();
-    const provider = new JsonRpcProvider(anvil.rpcUrl);
+    const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { cacheTimeout: -1 });
+    // The operator (revocations, rotations) is a KMS key too: funded, and given only the roles it needs.
+    const operator = kms.createKey();
+    operatorKeyId = operator.keyId;
+    const deployer = new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider);
     deployment = await deployCustos({
-      deployer: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider),
+      deployer,
       policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 7 * 86_400 }],
+      roles: { publisher: operator.address, signerManager: operator.address },
     });
+    await (await deployer.sendTransaction({ to: operator.address, value: 10n ** 18n })).wait();
     provider.destroy();
     process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
     process.env.AWS_SECRET_ACCESS_KEY = 'secret';
@@ -93,7 +100,7 @@ describe('faults: database, signer and chain outages', () => {
         RPC_URL: anvil.rpcUrl,
         GATEKEEPER_ADDRESS: deployment.contracts.ComplianceGatekeeper,
         REVOCATION_REGISTRY_ADDRESS: deployment.contracts.RevocationRegistry,
-        OPERATOR_PRIVATE_KEY: ANVIL_DEFAULT_PRIVATE_KEY,
+        OPERATOR_KMS_KEY_ID: operatorKeyId,
         SIGNER: 'aws-kms',
         KMS_KEY_ID: kms.createKey().keyId,
         AWS_REGION: 'eu-central-1',
