@@ -59,6 +59,7 @@ export function runGasBenchmark(): void {
       '',
     ],
     ['AgentRegistry.execute', gasOf(report, 'AgentRegistry', 'execute(uint256,bytes32)'), ''],
+    ['AuditAnchor.anchor (one batch)', gasOf(report, 'AuditAnchor', 'anchor(uint64,uint64,bytes32)'), ''],
   ];
   console.log(
     '\nGas (forge gas report, isolated transactions; "transaction" includes the 21,000 base and calldata)',

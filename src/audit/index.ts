@@ -11,6 +11,7 @@ export {
 } from './auditLog.js';
 export { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
 export { canonicalJson } from './canonical.js';
+export { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.js';
 export {
   auditEventView,
   queryAuditEvents,

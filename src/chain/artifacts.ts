@@ -9,6 +9,7 @@ export const CONTRACT_NAMES = [
   'ComplianceGatekeeper',
   'CompliantToken',
   'AgentRegistry',
+  'AuditAnchor',
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

@@ -17,7 +17,7 @@ export interface DeployParameters {
   /** Custos signing addresses trusted from now on, without end (rotate them with `custos keys rotate`). */
   trustedSigners?: string[];
   /** Holders of the operational roles; default: the deployer. */
-  roles?: { signerManager?: string; pauser?: string; publisher?: string; minter?: string };
+  roles?: { signerManager?: string; pauser?: string; publisher?: string; minter?: string; anchorer?: string };
   /** Final DEFAULT_ADMIN_ROLE holder (a multisig in production); the deployer renounces when it differs. */
   admin?: string;
 }
@@ -71,6 +71,7 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
     policyIdOf(tokenPolicy.name),
   );
   const agents = await deploy('AgentRegistry', await gatekeeper.getAddress());
+  const auditAnchor = await deploy('AuditAnchor', deployerAddress);
 
   const role = async (contract: BaseContract, name: string) =>
     contract.getFunction(name)() as Promise<string>;
@@ -87,6 +88,13 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
     await role(registry, 'PUBLISHER_ROLE'),
     roles.publisher ?? deployerAddress,
   );
+  // The audit log's anchorer is the publisher unless told otherwise: both are the Custos operator.
+  await send(
+    auditAnchor,
+    'grantRole',
+    await role(auditAnchor, 'ANCHORER_ROLE'),
+    roles.anchorer ?? roles.publisher ?? deployerAddress,
+  );
   if (roles.minter && roles.minter !== deployerAddress) {
     await send(token, 'grantRole', await role(token, 'MINTER_ROLE'), roles.minter);
   }
@@ -102,7 +110,7 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
   }
 
   if (admin !== deployerAddress) {
-    for (const contract of [registry, gatekeeper, token]) {
+    for (const contract of [registry, gatekeeper, token, auditAnchor]) {
       await send(contract, 'grantRole', await role(contract, 'DEFAULT_ADMIN_ROLE'), admin);
       await send(contract, 'renounceRole', await role(contract, 'DEFAULT_ADMIN_ROLE'), deployerAddress);
     }
@@ -121,6 +129,7 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
       ComplianceGatekeeper: await gatekeeper.getAddress(),
       CompliantToken: await token.getAddress(),
       AgentRegistry: await agents.getAddress(),
+      AuditAnchor: await auditAnchor.getAddress(),
     },
   };
 }

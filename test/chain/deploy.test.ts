@@ -64,7 +64,13 @@ describe('deploy script against a running anvil', () => {
 
   it('writes the four addresses, each holding code', async () => {
     assert.equal(deployment.chainId, 31337);
-    for (const name of ['ComplianceGatekeeper', 'RevocationRegistry', 'CompliantToken', 'AgentRegistry']) {
+    for (const name of [
+      'ComplianceGatekeeper',
+      'RevocationRegistry',
+      'CompliantToken',
+      'AgentRegistry',
+      'AuditAnchor',
+    ]) {
       const address = deployment.contracts[name];
       assert.ok(address, `${name} address`);
       assert.notEqual(await provider.getCode(address), '0x', `${name} has code`);

@@ -5,6 +5,7 @@ import {CustosTestBase} from "../utils/CustosTestBase.sol";
 import {PlainToken} from "../utils/PlainToken.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
 import {AgentRegistry} from "../../src/AgentRegistry.sol";
+import {AuditAnchor} from "../../src/AuditAnchor.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 
 /// @notice One representative call per measured entry point, each in its own transaction (`isolate = true`), so
@@ -76,5 +77,15 @@ contract GasBenchmarkTest is CustosTestBase {
         vm.prank(alice);
         agents.execute(agentId, keccak256("task"));
         vm.snapshotGasLastCall("AgentRegistry.execute");
+    }
+
+    function test_gas_auditAnchor() public {
+        AuditAnchor anchors = new AuditAnchor(admin);
+        bytes32 role = anchors.ANCHORER_ROLE();
+        vm.prank(admin);
+        anchors.grantRole(role, admin);
+        vm.prank(admin);
+        anchors.anchor(1, 1000, keccak256("batch root"));
+        vm.snapshotGasLastCall("AuditAnchor.anchor");
     }
 }
