@@ -10,6 +10,15 @@ export {
   type Transaction,
 } from './auditLog.js';
 export { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
+export {
+  AuditAnchorer,
+  batchLeaves,
+  verifyAnchors,
+  type AnchorMismatch,
+  type AnchorPolicy,
+  type AnchorVerification,
+  type AnchoredBatch,
+} from './anchoring.js';
 export { canonicalJson } from './canonical.js';
 export { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.js';
 export {

@@ -14,6 +14,8 @@ export interface ChainOperatorOptions {
   chainId: number;
   gatekeeper: string;
   revocationRegistry: string;
+  /** The AuditAnchor contract, when the audit log is anchored on-chain. */
+  auditAnchor?: string;
   /** Holds the registry's publisher role and the gatekeeper's signer-manager role (a KMS/HSM key in production). */
   operator: Signer;
   /** Confirmations to wait for before a write counts as done. */
@@ -35,6 +37,7 @@ export class ChainOperator {
   readonly provider: JsonRpcProvider;
   readonly gatekeeper: Contract;
   readonly registry: Contract;
+  readonly auditAnchor?: Contract;
   private readonly confirmations: number;
   private readonly operator: NonceManager;
 
@@ -54,6 +57,9 @@ export class ChainOperator {
       loadArtifact('RevocationRegistry').abi,
       this.operator,
     );
+    if (options.auditAnchor) {
+      this.auditAnchor = new Contract(options.auditAnchor, loadArtifact('AuditAnchor').abi, this.operator);
+    }
     this.confirmations = options.confirmations ?? 1;
   }
 
@@ -95,6 +101,38 @@ export class ChainOperator {
   /** A cheap liveness probe for /readyz. */
   async ping(): Promise<void> {
     await this.call(() => this.provider.getBlockNumber());
+  }
+
+  /** Where the next anchored batch must start, and how many batches exist. */
+  async anchorState(): Promise<{ nextSeq: bigint; batchCount: number }> {
+    const anchor = this.requireAnchor();
+    const [nextSeq, batchCount] = await this.call(() =>
+      Promise.all([anchor.getFunction('nextSeq')(), anchor.getFunction('batchCount')()]),
+    );
+    return { nextSeq: BigInt(nextSeq), batchCount: Number(batchCount) };
+  }
+
+  async anchoredBatch(
+    index: number,
+  ): Promise<{ firstSeq: bigint; lastSeq: bigint; root: string; anchoredAt: number }> {
+    const batch = await this.call(() => this.requireAnchor().getFunction('batch')(index));
+    return {
+      firstSeq: BigInt(batch.firstSeq),
+      lastSeq: BigInt(batch.lastSeq),
+      root: batch.root,
+      anchoredAt: Number(batch.anchoredAt),
+    };
+  }
+
+  /** Anchors events firstSeq..lastSeq under `root` and waits for it. */
+  async anchor(firstSeq: bigint, lastSeq: bigint, root: string): Promise<ChainReceipt> {
+    const anchor = this.requireAnchor();
+    return this.send(() => anchor.getFunction('anchor')(firstSeq, lastSeq, root));
+  }
+
+  private requireAnchor(): Contract {
+    if (!this.auditAnchor) throw new CustosError('INTERNAL', 'no AuditAnchor contract is configured');
+    return this.auditAnchor;
   }
 
   destroy(): void {
@@ -141,7 +179,11 @@ export class ChainOperator {
   private decodeRevert(error: unknown): string | undefined {
     const data = (error as { data?: string }).data;
     if (typeof data !== 'string' || data.length < 10) return undefined;
-    for (const contract of [this.registry, this.gatekeeper]) {
+    for (const contract of [
+      this.registry,
+      this.gatekeeper,
+      ...(this.auditAnchor ? [this.auditAnchor] : []),
+    ]) {
       const parsed = contract.interface.parseError(data);
       if (parsed) return parsed.name;
     }

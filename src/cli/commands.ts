@@ -182,21 +182,33 @@ export function buildProgram(): Command {
   const audit = program.command('audit').description('audit log');
   audit
     .command('verify')
-    .description('recompute the hash chain; exits 1 at the first broken link')
+    .description(
+      'recompute the hash chain and check it against the on-chain anchors; exits 1 at the first problem',
+    )
     .action(async () => {
       const result = await call<{
         ok: boolean;
         checked: number;
         lastSeq: string | null;
         firstBreak?: { seq: string; message: string };
+        anchors?: { batches: number; firstMismatch?: { message: string } };
       }>(connection(), 'GET', '/v1/audit/verify');
       if (!result.ok) {
         if (json()) print(true, result);
         throw new CliError(
-          `audit chain broken at event ${result.firstBreak!.seq}: ${result.firstBreak!.message}`,
+          result.firstBreak
+            ? `audit chain broken at event ${result.firstBreak.seq}: ${result.firstBreak.message}`
+            : `audit anchors disagree: ${result.anchors?.firstMismatch?.message}`,
         );
       }
-      print(json(), result, [{ ok: result.ok, checked: result.checked, lastSeq: result.lastSeq }]);
+      print(json(), result, [
+        {
+          ok: result.ok,
+          checked: result.checked,
+          lastSeq: result.lastSeq,
+          anchoredBatches: result.anchors?.batches,
+        },
+      ]);
     });
   audit
     .command('export')

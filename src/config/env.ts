@@ -75,6 +75,11 @@ const schema = z
         message: 'must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
       }),
     REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600),
+    AUDIT_ANCHOR_ADDRESS: address.optional(),
+    AUDIT_ANCHOR_INTERVAL_SECONDS: integer(1, 86_400).default(60),
+    AUDIT_ANCHOR_MAX_BATCH: integer(1, 100_000).default(1000),
+    AUDIT_ANCHOR_MIN_BATCH: integer(1, 100_000).default(100),
+    AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb' })

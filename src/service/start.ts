@@ -17,6 +17,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
+import { AuditAnchorer } from '../audit/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
@@ -25,7 +26,7 @@ export interface RunningService {
   chain: {
     rpcUrl: string;
     chainId: number;
-    contracts: { ComplianceGatekeeper: string; RevocationRegistry: string };
+    contracts: { ComplianceGatekeeper: string; RevocationRegistry: string; AuditAnchor?: string };
   };
   /** Set on embedded defaults: what `.custos/dev-credentials.json` holds. */
   credentials?: DevCredentials;
@@ -83,6 +84,7 @@ export async function startService(
           RevocationRegistry: env.REVOCATION_REGISTRY_ADDRESS!,
           CompliantToken: env.COMPLIANT_TOKEN_ADDRESS,
           AgentRegistry: env.AGENT_REGISTRY_ADDRESS,
+          AuditAnchor: env.AUDIT_ANCHOR_ADDRESS,
         };
     const rpcUrl = local?.anvil.rpcUrl ?? env.RPC_URL!;
     const chainId = local?.deployment.chainId ?? env.CHAIN_ID ?? (await detectChainId(rpcUrl));
@@ -93,6 +95,7 @@ export async function startService(
       chainId,
       gatekeeper: contracts.ComplianceGatekeeper,
       revocationRegistry: contracts.RevocationRegistry,
+      auditAnchor: contracts.AuditAnchor,
       operator: operator.signer,
     });
     cleanup.push(() => chain.destroy());
@@ -135,6 +138,26 @@ export async function startService(
       rateLimiter: new RateLimiter(),
       metrics: createMetrics(),
     });
+    if (chain.auditAnchor) {
+      const anchorer = new AuditAnchorer(db, chain, {
+        maxBatch: env.AUDIT_ANCHOR_MAX_BATCH,
+        minBatch: env.AUDIT_ANCHOR_MIN_BATCH,
+        maxAgeSeconds: env.AUDIT_ANCHOR_MAX_AGE_SECONDS,
+      });
+      const stopAnchoring = runEvery(
+        env.AUDIT_ANCHOR_INTERVAL_SECONDS * 1000,
+        async () => {
+          const batch = await anchorer.tick();
+          if (batch)
+            logger.info(
+              { batch: batch.index, firstSeq: String(batch.firstSeq), lastSeq: String(batch.lastSeq) },
+              'audit batch anchored',
+            );
+        },
+        (error) => logger.warn({ err: error }, 'audit anchoring failed; it resumes at the next interval'),
+      );
+      cleanup.push(stopAnchoring);
+    }
     const server = await listen(app, env.PORT, env.HOST);
     cleanup.push(() => closeServer(server));
     const { port } = server.address() as AddressInfo;
@@ -178,6 +201,32 @@ async function warnAboutPolicies(
       );
     }
   }
+}
+
+/** Runs `task` every `intervalMs` (never two at once); the returned stop waits for a run under way. */
+function runEvery(
+  intervalMs: number,
+  task: () => Promise<void>,
+  onError: (error: unknown) => void,
+): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout;
+  const schedule = () => {
+    timer = setTimeout(() => {
+      running = task()
+        .catch(onError)
+        .finally(() => {
+          if (!stopped) schedule();
+        });
+    }, intervalMs);
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
 }
 
 async function detectChainId(rpcUrl: string): Promise<number> {

@@ -2,6 +2,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import {
   auditEventView,
+  batchLeaves,
+  inclusionProof,
   queryAuditEvents,
   recordAuditEvent,
   streamAuditEvents,
@@ -98,7 +100,7 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq: BigInt(seq) } }));
     if (!row) throw new CustosError('NOT_FOUND', `audit event ${seq} not found`);
     await attribute(res, 'read', { seq });
-    res.json(auditEventView(row));
+    res.json({ ...auditEventView(row), anchor: await withDatabase(() => anchorProof(ctx, row.seq)) });
   });
 
   router.get('/v1/audit/export', readers, async (req, res) => {
@@ -115,4 +117,24 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     res.end();
   });
   return router;
+}
+
+/** The anchored batch holding event `seq`, with the RFC 6962 inclusion proof of its hash; null until anchored. */
+async function anchorProof(ctx: ApiContext, seq: bigint) {
+  const batch = await ctx.db.auditBatch.findFirst({
+    where: { firstSeq: { lte: seq }, lastSeq: { gte: seq } },
+  });
+  if (!batch) return null;
+  const leaves = await batchLeaves(ctx.db, batch.firstSeq, batch.lastSeq);
+  return {
+    batch: batch.index,
+    firstSeq: batch.firstSeq.toString(),
+    lastSeq: batch.lastSeq.toString(),
+    leafIndex: Number(seq - batch.firstSeq),
+    treeSize: leaves.length,
+    root: Buffer.from(batch.root).toString('hex'),
+    txHash: batch.txHash,
+    contract: ctx.chain.auditAnchor ? await ctx.chain.auditAnchor.getAddress() : null,
+    proof: inclusionProof(leaves, Number(seq - batch.firstSeq)).map((h) => h.toString('hex')),
+  };
 }
