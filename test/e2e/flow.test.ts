@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact } from '../../src/chain/index.js';
 import type { DevCredentials } from '../../src/service/index.js';
-import { custos } from '../helpers/cli.js';
+import { approveWithCli, custos } from '../helpers/cli.js';
 
 /** Starts `src/main.ts` (what `npm start` runs) on embedded defaults and waits for its credentials file. */
 async function startEmbedded(dataDir: string): Promise<{ child: ChildProcess; credentials: DevCredentials }> {
@@ -75,23 +75,7 @@ describe('end to end on embedded defaults', () => {
     await (await minter.sendTransaction({ to: holder.address, value: parseEther('1') })).wait();
 
     const attest = async (subject: string) => {
-      const kyc = await custos(
-        [
-          'kyc',
-          'set',
-          subject,
-          '--status',
-          'approved',
-          '--country',
-          'CH',
-          '--birth-date',
-          '1985-03-04',
-          '--risk-score',
-          '12',
-        ],
-        cliEnv,
-      );
-      assert.equal(kyc.code, 0, kyc.stderr);
+      await approveWithCli(subject, cliEnv);
       const response = await fetch(`${creds.url}/v1/attest`, {
         method: 'POST',
         headers: { authorization: `Bearer ${creds.apiKey}`, 'content-type': 'application/json' },

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { APPROVED_KYC } from './fixtures.js';
 
 const run = promisify(execFile);
 
@@ -21,4 +22,26 @@ export async function custos(args: string[], env: Record<string, string>): Promi
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
+}
+
+/** `custos kyc set` with the shared approved-KYC fixture; asserts it worked. */
+export async function approveWithCli(subject: string, env: Record<string, string>): Promise<void> {
+  const { country, birthDate, riskScore } = APPROVED_KYC;
+  const result = await custos(
+    [
+      'kyc',
+      'set',
+      subject,
+      '--status',
+      'approved',
+      '--country',
+      country,
+      '--birth-date',
+      birthDate,
+      '--risk-score',
+      String(riskScore),
+    ],
+    env,
+  );
+  if (result.code !== 0) throw new Error(`custos kyc set failed: ${result.stderr}`);
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import pg from 'pg';
 import { loadArtifact } from '../../src/chain/index.js';
-import { custos } from '../helpers/cli.js';
+import { approveWithCli, custos } from '../helpers/cli.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -45,23 +45,7 @@ describe('officer operations through the custos CLI', () => {
 
   /** KYC through the CLI, an attestation through the API, submitted on-chain by a relayer. */
   async function attestOnChain(subject = Wallet.createRandom().address) {
-    const kyc = await custos(
-      [
-        'kyc',
-        'set',
-        subject,
-        '--status',
-        'approved',
-        '--country',
-        'DE',
-        '--birth-date',
-        '1990-01-01',
-        '--risk-score',
-        '5',
-      ],
-      cliEnv,
-    );
-    assert.equal(kyc.code, 0, kyc.stderr);
+    await approveWithCli(subject, cliEnv);
     const { body } = await t.request('POST', '/v1/attest', {
       key: dapp,
       body: { subject, policy: 'kyc-basic' },
