@@ -8,8 +8,13 @@ export interface RevokeRequest {
   target: string;
   reason: string;
   actor: string;
-  /** When set, only attestations of this tenant may be revoked. */
-  tenantId?: string;
+}
+
+/** An attestation whose on-chain revocation is still to be confirmed. */
+interface OpenRevocation {
+  uid: string;
+  subject: string;
+  tenantId: string;
 }
 
 export interface RevokeResult {
@@ -31,7 +36,8 @@ export class RevocationService {
   ) {}
 
   async revoke(request: RevokeRequest): Promise<RevokeResult> {
-    const uids = await withDatabase(() => this.markRevoked(request));
+    const open = await withDatabase(() => this.markRevoked(request));
+    const uids = open.map((row) => row.uid);
     const receipt = await this.chain.revoke(uids, request.reason);
     await withDatabase(() =>
       this.db.$transaction(async (tx) => {
@@ -39,12 +45,13 @@ export class RevocationService {
           where: { uid: { in: uids } },
           data: { revokeTx: receipt?.txHash ?? 'already-on-chain' },
         });
-        for (const uid of uids) {
+        for (const row of open) {
           await appendAuditEvent(tx, {
             type: 'attestation.revocation_confirmed',
             actor: request.actor,
-            tenantId: request.tenantId ?? null,
-            attestationUid: uid,
+            tenantId: row.tenantId,
+            subject: row.subject,
+            attestationUid: row.uid,
             payload: { txHash: receipt?.txHash ?? null, blockNumber: receipt?.blockNumber ?? null },
           });
         }
@@ -53,15 +60,14 @@ export class RevocationService {
     return { revoked: uids, txHash: receipt?.txHash ?? null, blockNumber: receipt?.blockNumber ?? null };
   }
 
-  /** Marks the target's attestations revoked (and audits each); returns every uid still lacking an on-chain receipt. */
-  private async markRevoked(request: RevokeRequest): Promise<string[]> {
+  /** Marks the target's attestations revoked (and audits each); returns every one still lacking an on-chain receipt. */
+  private async markRevoked(request: RevokeRequest): Promise<OpenRevocation[]> {
     const bySubject = /^0x[0-9a-fA-F]{40}$/.test(request.target);
-    const tenant = request.tenantId ? { tenantId: request.tenantId } : {};
     return this.db.$transaction(async (tx) => {
       const rows = await tx.attestation.findMany({
         where: bySubject
-          ? { subject: { equals: request.target, mode: 'insensitive' }, revokeTx: null, ...tenant }
-          : { uid: request.target.toLowerCase(), ...tenant },
+          ? { subject: { equals: request.target, mode: 'insensitive' }, revokeTx: null }
+          : { uid: request.target.toLowerCase() },
         select: { uid: true, subject: true, status: true, revokeTx: true, tenantId: true },
       });
       if (rows.length === 0) {
@@ -89,7 +95,7 @@ export class RevocationService {
           payload: { reason: request.reason },
         });
       }
-      return open.map((row) => row.uid);
+      return open;
     });
   }
 }

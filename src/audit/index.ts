@@ -2,14 +2,13 @@
 export {
   appendAuditEvent,
   appendAuditEvents,
-  chainAfter,
   placeholders,
   recordAuditEvent,
   type AuditEventInput,
   type ChainedAuditEvent,
   type Transaction,
 } from './auditLog.js';
-export { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
+export { type AuditRecord } from './chain.js';
 export {
   AuditAnchorer,
   batchLeaves,
@@ -20,7 +19,7 @@ export {
   type AnchoredBatch,
 } from './anchoring.js';
 export { canonicalJson } from './canonical.js';
-export { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.js';
+export { inclusionProof, merkleRoot, verifyInclusion } from './merkle.js';
 export {
   auditEventView,
   queryAuditEvents,

@@ -1,4 +1,4 @@
 // Who is calling: tenants, hashed API keys with roles, per-key rate limits.
-export { ApiKeyVerifier, ROLES, createApiKey, ensureTenant, type Principal, type Role } from './apiKeys.js';
+export { ApiKeyVerifier, createApiKey, ensureTenant, type Principal, type Role } from './apiKeys.js';
 export { RateLimiter } from './rateLimiter.js';
 export { RegulatorTokenVerifier, type RegulatorTokenOptions } from './regulatorTokens.js';

@@ -1,8 +1,7 @@
 // The chain part of Custos: contract artifacts, deployment and the local anvil chain.
-export { CONTRACT_NAMES, loadArtifact, type ContractArtifact, type ContractName } from './artifacts.js';
+export { loadArtifact, type ContractArtifact, type ContractName } from './artifacts.js';
 export {
   ANVIL_DEFAULT_PRIVATE_KEY,
-  anvilBinary,
   freePort,
   startAnvil,
   type AnvilHandle,

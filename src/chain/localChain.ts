@@ -8,15 +8,12 @@ export interface LocalChainOptions {
   /** Folder that keeps anvil's state and the deployment, so a restart finds the same chain. */
   dataDir: string;
   policies: PolicyDeployment[];
-  trustedSigners?: string[];
   port?: number;
 }
 
 export interface LocalChain {
   anvil: AnvilHandle;
   deployment: Deployment;
-  /** True when this start deployed the contracts (first start, or the kept state was lost). */
-  freshlyDeployed: boolean;
 }
 
 /**
@@ -34,14 +31,13 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
   try {
     const kept = await keptDeployment(deploymentFile, provider);
-    if (kept) return { anvil, deployment: kept, freshlyDeployed: false };
+    if (kept) return { anvil, deployment: kept };
     const deployment = await deployCustos({
       deployer: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider),
       policies: options.policies,
-      trustedSigners: options.trustedSigners,
     });
     writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2) + '\n');
-    return { anvil, deployment, freshlyDeployed: true };
+    return { anvil, deployment };
   } catch (error) {
     await anvil.stop();
     throw error;

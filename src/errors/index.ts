@@ -1,9 +1,2 @@
 // Errors: one class with a machine-readable code; the API maps it to a status and a JSON body.
-export {
-  CustosError,
-  ERROR_STATUS,
-  causes,
-  isUnreachable,
-  withDatabase,
-  type ErrorCode,
-} from './custosError.js';
+export { CustosError, causes, isUnreachable, withDatabase, type ErrorCode } from './custosError.js';

@@ -11,13 +11,6 @@ export {
   type SetKycResult,
   type WebhookVerdict,
 } from './kyc.js';
-export {
-  DEFAULT_POLICIES_FILE,
-  KYC_STATUSES,
-  loadPolicies,
-  policySchema,
-  type KycStatus,
-  type Policy,
-} from './policies.js';
+export { loadPolicies, type KycStatus, type Policy } from './policies.js';
 export { screenSubject, type Screening } from './screen.js';
 export * from './sanctions/index.js';

@@ -1,3 +1,3 @@
 // Start-up: the composition root that wires every part together.
-export { DEV_TENANT, type DevCredentials } from './devCredentials.js';
+export { type DevCredentials } from './devCredentials.js';
 export { startService, type RunningService } from './start.js';

@@ -73,6 +73,12 @@ describe('officer operations through the custos CLI', () => {
       status.body.audit.map((e: { type: string }) => e.type),
       ['attestation.issued', 'attestation.revoked', 'attestation.revocation_confirmed'],
     );
+    // The confirmation belongs to the subject's history too (found by subject, with the attestation's tenant).
+    const confirmed = await t.db.auditEvent.findFirst({
+      where: { attestationUid: uid, type: 'attestation.revocation_confirmed' },
+    });
+    assert.equal(confirmed?.subject, subject);
+    assert.ok(confirmed?.tenantId);
   });
 
   it('revoking again fails with one clear line and a non-zero exit', async () => {
