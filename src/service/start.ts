@@ -7,7 +7,7 @@ import { createApp, createMetrics } from '../api/index.js';
 import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import { ChainOperator, startLocalChain, type LocalChain } from '../chain/index.js';
-import type { Env } from '../config/index.js';
+import { ConfigError, type Env } from '../config/index.js';
 import {
   applyMigrations,
   closeDatabase,
@@ -87,7 +87,7 @@ export async function startService(
           AuditAnchor: env.AUDIT_ANCHOR_ADDRESS,
         };
     const rpcUrl = local?.anvil.rpcUrl ?? env.RPC_URL!;
-    const chainId = local?.deployment.chainId ?? env.CHAIN_ID ?? (await detectChainId(rpcUrl));
+    const chainId = local?.deployment.chainId ?? (await configuredChainId(rpcUrl, env.CHAIN_ID));
     const operator = await openOperator(env, (message) => logger.warn(message));
     cleanup.push(() => operator.close());
     const chain = new ChainOperator({
@@ -227,6 +227,17 @@ function runEvery(
     clearTimeout(timer);
     await running;
   };
+}
+
+/** The node's chain id; a configured CHAIN_ID must agree, or every attestation would name the wrong chain. */
+async function configuredChainId(rpcUrl: string, configured: number | undefined): Promise<number> {
+  const actual = await detectChainId(rpcUrl);
+  if (configured !== undefined && configured !== actual) {
+    throw new ConfigError(
+      `invalid configuration: CHAIN_ID is ${configured} but the node at RPC_URL serves chain ${actual}`,
+    );
+  }
+  return actual;
 }
 
 async function detectChainId(rpcUrl: string): Promise<number> {

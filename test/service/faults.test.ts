@@ -40,6 +40,7 @@ describe('faults: database, signer and chain outages', () => {
   let kms: FakeKms;
   let deployment: Deployment;
   let operatorKeyId: string;
+  let productionEnv: Record<string, string>;
   let service: RunningService;
   let db: Database;
   let dapp: string;
@@ -92,22 +93,20 @@ describe('faults: database, signer and chain outages', () => {
     provider.destroy();
     process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
     process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-    service = await startService(
-      loadEnv({
-        PORT: '0',
-        CUSTOS_DATA_DIR: path.join(dir, 'data'),
-        DATABASE_URL: postgres.url,
-        RPC_URL: anvil.rpcUrl,
-        GATEKEEPER_ADDRESS: deployment.contracts.ComplianceGatekeeper,
-        REVOCATION_REGISTRY_ADDRESS: deployment.contracts.RevocationRegistry,
-        OPERATOR_KMS_KEY_ID: operatorKeyId,
-        SIGNER: 'aws-kms',
-        KMS_KEY_ID: kms.createKey().keyId,
-        AWS_REGION: 'eu-central-1',
-        KMS_ENDPOINT: kms.endpoint,
-      }),
-      pino({ level: 'silent' }),
-    );
+    productionEnv = {
+      PORT: '0',
+      CUSTOS_DATA_DIR: path.join(dir, 'data'),
+      DATABASE_URL: postgres.url,
+      RPC_URL: anvil.rpcUrl,
+      GATEKEEPER_ADDRESS: deployment.contracts.ComplianceGatekeeper,
+      REVOCATION_REGISTRY_ADDRESS: deployment.contracts.RevocationRegistry,
+      OPERATOR_KMS_KEY_ID: operatorKeyId,
+      SIGNER: 'aws-kms',
+      KMS_KEY_ID: kms.createKey().keyId,
+      AWS_REGION: 'eu-central-1',
+      KMS_ENDPOINT: kms.endpoint,
+    };
+    service = await startService(loadEnv(productionEnv), pino({ level: 'silent' }));
     db = createDatabase(postgres.url, 2);
     const tenantId = await ensureTenant(db, 'faults');
     dapp = (await createApiKey(db, { tenantId, role: 'dapp', label: 'dapp' })).key;
@@ -212,5 +211,12 @@ describe('faults: database, signer and chain outages', () => {
     const withoutKey = await request('POST', '/v1/keys/rotate', officer, { overlapSeconds: 600 });
     assert.equal(withoutKey.status, 400);
     assert.match(withoutKey.body.error.message, /needs kmsKeyId/);
+  });
+
+  it('refuses to start when CHAIN_ID disagrees with the node', async () => {
+    await assert.rejects(
+      startService(loadEnv({ ...productionEnv, CHAIN_ID: '1', PORT: '0' }), pino({ level: 'silent' })),
+      /^ConfigError: invalid configuration: CHAIN_ID is 1 but the node at RPC_URL serves chain 31337$/,
+    );
   });
 });
