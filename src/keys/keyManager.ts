@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { recordAuditEvent } from '../audit/index.js';
+import { appendAuditEvent } from '../audit/index.js';
 import { ISSUANCE_CLOCK_SKEW_SECONDS } from '../attest/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { Env } from '../config/index.js';
@@ -108,8 +108,8 @@ export class KeyManager {
       Math.floor(previousRow.validFrom.getTime() / 1000),
       overlapEnd,
     );
-    await this.db.$transaction([
-      this.db.signingKey.create({
+    await this.db.$transaction(async (tx) => {
+      await tx.signingKey.create({
         data: {
           address: next.address,
           backend: key.backend,
@@ -117,21 +117,21 @@ export class KeyManager {
           status: 'active',
           validFrom: new Date(validFrom * 1000),
         },
-      }),
-      this.db.signingKey.update({
+      });
+      await tx.signingKey.update({
         where: { address: previous.address },
         data: { status: 'retiring', validUntil: new Date(overlapEnd * 1000) },
-      }),
-    ]);
-    await recordAuditEvent(this.db, {
-      type: 'key.rotated',
-      actor: request.actor,
-      payload: {
-        previous: previous.address,
-        current: next.address,
-        backend: key.backend,
-        overlapEndsAt: overlapEnd,
-      },
+      });
+      await appendAuditEvent(tx, {
+        type: 'key.rotated',
+        actor: request.actor,
+        payload: {
+          previous: previous.address,
+          current: next.address,
+          backend: key.backend,
+          overlapEndsAt: overlapEnd,
+        },
+      });
     });
     this.active = next;
     closeSigner(previous);
@@ -150,19 +150,21 @@ export class KeyManager {
     const window = await this.chain.signerWindow(signer.address);
     const validFrom = window.validUntil === 0n ? trustStart() : window.validFrom;
     if (window.validUntil === 0n) await this.chain.setSigner(signer.address, validFrom);
-    await this.db.signingKey.create({
-      data: {
-        address: signer.address,
-        backend: key.backend,
-        keyRef: key.keyRef,
-        status: 'active',
-        validFrom: new Date(validFrom * 1000),
-      },
-    });
-    await recordAuditEvent(this.db, {
-      type: 'key.registered',
-      actor: 'system',
-      payload: { address: signer.address, backend: key.backend },
+    await this.db.$transaction(async (tx) => {
+      await tx.signingKey.create({
+        data: {
+          address: signer.address,
+          backend: key.backend,
+          keyRef: key.keyRef,
+          status: 'active',
+          validFrom: new Date(validFrom * 1000),
+        },
+      });
+      await appendAuditEvent(tx, {
+        type: 'key.registered',
+        actor: 'system',
+        payload: { address: signer.address, backend: key.backend },
+      });
     });
   }
 

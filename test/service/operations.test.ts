@@ -142,6 +142,9 @@ describe('officer operations through the custos CLI', () => {
     const rotated = await custos(['keys', 'rotate', '--overlap', '1h', '--json'], cliEnv);
     assert.equal(rotated.code, 0, rotated.stderr);
     const { previous, current } = JSON.parse(rotated.stdout);
+    const rotations = await t.db.auditEvent.findMany({ where: { type: 'key.rotated' } });
+    assert.equal(rotations.length, 1);
+    assert.deepEqual((rotations[0]!.payload as { current: string }).current, current);
     assert.equal(previous, before.find((k: { status: string }) => k.status === 'active').address);
 
     const now = (await provider.getBlock('latest'))!.timestamp;
