@@ -9,10 +9,12 @@ import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
 import { auditRoutes } from './routes/audit.js';
 import { auditEventRoutes } from './routes/auditEvents.js';
+import { auditStatusRoutes } from './routes/auditStatus.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { kycRoutes } from './routes/kyc.js';
 import { revocationRoutes } from './routes/revocations.js';
+import { reconcileRoutes } from './routes/reconcile.js';
 import { sanctionsRoutes } from './routes/sanctions.js';
 import { signerRoutes } from './routes/signers.js';
 
@@ -58,6 +60,8 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(healthRoutes(ctx));
   app.use(openApiRoutes());
   app.use(signerRoutes(ctx));
+  app.use(reconcileRoutes(ctx));
+  app.use(auditStatusRoutes(ctx));
   app.use(attestRoutes(ctx));
   app.use(attestationRoutes(ctx));
   app.use(kycRoutes(ctx));

@@ -175,6 +175,51 @@ export const openApiDocument = {
         responses: { 200: ok('verification') },
       },
     },
+    '/v1/audit/events': {
+      get: {
+        summary:
+          'Audit events by subject, type, attestationUid, tenantId, from/to; cursor pages (reader roles)',
+        description:
+          "Readers limited to tenants see those tenants' events and service-wide facts; naming another tenant is 403 and audited.",
+        security: bearer,
+        responses: { 200: ok('a page of events and nextCursor'), ...errors(400, 401, 403) },
+      },
+    },
+    '/v1/audit/events/{seq}': {
+      get: {
+        summary: 'One audit event with the inclusion proof of its anchored batch',
+        security: bearer,
+        responses: { 200: ok('the event'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    '/v1/audit/export': {
+      get: {
+        summary: 'Stream matching audit events as JSON Lines or CSV (format=jsonl|csv)',
+        security: bearer,
+        responses: { 200: { description: 'application/x-ndjson or text/csv' }, ...errors(400, 401, 403) },
+      },
+    },
+    '/v1/audit/status': {
+      get: {
+        summary: 'Audit log head, anchoring progress and the chain indexer cursor',
+        security: bearer,
+        responses: { 200: ok('status') },
+      },
+    },
+    '/v1/audit/chain-events': {
+      get: {
+        summary: 'Indexed contract events for a subject or attestationUid (on-chain uses, revocations)',
+        security: bearer,
+        responses: { 200: ok('events'), ...errors(400, 401, 403) },
+      },
+    },
+    '/v1/reconcile': {
+      get: {
+        summary: 'Disagreements between the database and the chain (officer)',
+        security: bearer,
+        responses: { 200: ok('indexedThroughBlock and disagreements'), ...errors(401, 403) },
+      },
+    },
   },
 } as const;
 

@@ -27,4 +27,5 @@ export {
   type AuditEventView,
   type AuditFilters,
 } from './query.js';
+export { inScope, tenantInScope } from './scope.js';
 export { verifyAuditChain, type ChainBreak, type ChainVerification } from './verify.js';

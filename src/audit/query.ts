@@ -1,5 +1,7 @@
 import type { Database } from '../db/index.js';
+import type { ReadScope } from '../auth/index.js';
 import type { AuditRecord } from './chain.js';
+import { scopeWhere } from './scope.js';
 
 export interface AuditFilters {
   subject?: string;
@@ -43,9 +45,11 @@ export async function queryAuditEvents(
   db: Database,
   filters: AuditFilters,
   page: { after: bigint; limit: number },
+  scope: ReadScope = 'all-tenants',
 ): Promise<{ events: AuditEventView[]; next: bigint | null }> {
   const rows = await db.auditEvent.findMany({
     where: {
+      ...scopeWhere(scope),
       seq: { gt: page.after },
       ...(filters.subject ? { subject: filters.subject } : {}),
       ...(filters.type ? { type: filters.type } : {}),
@@ -65,11 +69,12 @@ export async function queryAuditEvents(
 export async function* streamAuditEvents(
   db: Database,
   filters: AuditFilters,
+  scope: ReadScope = 'all-tenants',
   pageSize = 1000,
 ): AsyncGenerator<AuditEventView> {
   let after = 0n;
   for (;;) {
-    const { events, next } = await queryAuditEvents(db, filters, { after, limit: pageSize });
+    const { events, next } = await queryAuditEvents(db, filters, { after, limit: pageSize }, scope);
     yield* events;
     if (next === null) return;
     after = next;

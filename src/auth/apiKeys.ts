@@ -11,7 +11,11 @@ export interface Principal {
   tenantId: string | null;
   role: Role;
   rateLimitPerMinute: number;
+  /** The tenants whose audit data this principal may read: its own tenant, or every tenant for admins. */
+  readScope: ReadScope;
 }
+
+export type ReadScope = 'all-tenants' | string[];
 
 /** `cst_<12 hex prefix>_<43 base64url secret>`: the prefix finds the row, the whole key is only ever stored hashed. */
 const KEY_FORMAT = /^cst_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -69,6 +73,7 @@ export class ApiKeyVerifier {
       tenantId: row.tenantId,
       role: row.role,
       rateLimitPerMinute: row.rateLimitPerMinute,
+      readScope: row.role === 'admin' ? 'all-tenants' : [row.tenantId],
     };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { principal, until: Date.now() + CACHE_MS });

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
-import type { Principal } from './apiKeys.js';
+import type { Principal, ReadScope } from './apiKeys.js';
 
 export interface RegulatorTokenOptions {
   /** The identity provider's JWKS endpoint, or its public key (PEM, SPKI). */
@@ -13,6 +13,9 @@ export interface RegulatorTokenOptions {
   maxTokenAgeSeconds: number;
   rateLimitPerMinute: number;
 }
+
+/** Optional claim limiting a regulator to some tenants (an array of tenant ids); without it, every tenant. */
+export const TENANTS_CLAIM = 'custos_tenants';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -54,9 +57,16 @@ export class RegulatorTokenVerifier {
         tenantId: null,
         role: 'regulator',
         rateLimitPerMinute: this.options.rateLimitPerMinute,
+        readScope: readScopeOf(payload[TENANTS_CLAIM]),
       };
     } catch {
       return null;
     }
   }
+}
+
+/** A malformed tenants claim scopes the token to nothing rather than to everything. */
+function readScopeOf(claim: unknown): ReadScope {
+  if (claim === undefined) return 'all-tenants';
+  return Array.isArray(claim) ? claim.filter((t): t is string => typeof t === 'string') : [];
 }

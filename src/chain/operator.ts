@@ -1,11 +1,4 @@
-import {
-  Contract,
-  JsonRpcProvider,
-  NonceManager,
-  id,
-  type ContractTransactionResponse,
-  type Signer,
-} from 'ethers';
+import { Contract, JsonRpcProvider, id, type ContractTransactionResponse, type Signer } from 'ethers';
 import { CustosError, isUnreachable } from '../errors/index.js';
 import { loadArtifact } from './artifacts.js';
 
@@ -20,6 +13,8 @@ export interface ChainOperatorOptions {
   operator: Signer;
   /** Confirmations to wait for before a write counts as done. */
   confirmations?: number;
+  /** A transaction not mined within this long counts as lost (CHAIN_UNAVAILABLE); the next write replaces it. */
+  receiptTimeoutMs?: number;
 }
 
 export interface ChainReceipt {
@@ -39,14 +34,17 @@ export class ChainOperator {
   readonly registry: Contract;
   readonly auditAnchor?: Contract;
   private readonly confirmations: number;
-  private readonly operator: NonceManager;
+  private readonly receiptTimeoutMs: number;
+  private readonly operator: Signer;
+  /** Submissions queue here, one at a time, so each takes the node's pending nonce after the one before. */
+  private submitting: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: ChainOperatorOptions) {
     this.provider = new JsonRpcProvider(options.rpcUrl, options.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
     });
-    this.operator = new NonceManager(options.operator.connect(this.provider));
+    this.operator = options.operator.connect(this.provider);
     this.gatekeeper = new Contract(
       options.gatekeeper,
       loadArtifact('ComplianceGatekeeper').abi,
@@ -61,6 +59,7 @@ export class ChainOperator {
       this.auditAnchor = new Contract(options.auditAnchor, loadArtifact('AuditAnchor').abi, this.operator);
     }
     this.confirmations = options.confirmations ?? 1;
+    this.receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
   }
 
   /** Revokes uids on the registry (one transaction) and waits for it; uids already revoked on-chain are skipped. */
@@ -139,18 +138,28 @@ export class ChainOperator {
     this.provider.destroy();
   }
 
+  /**
+   * Sends a transaction and waits for it. Nonces come from the node (pending count), never from a local counter:
+   * a transaction the node lost (a restart) would otherwise leave a gap that every later one waits behind forever.
+   */
   private async send(submit: () => Promise<ContractTransactionResponse>): Promise<ChainReceipt> {
-    let tx: ContractTransactionResponse;
-    try {
-      tx = await submit();
-    } catch (error) {
-      // Another sender used the operator account (or a transaction was dropped): resync the nonce and try once more.
-      if (!isNonceConflict(error)) throw this.classify(error);
-      this.operator.reset();
-      tx = await this.call(submit);
-    }
-    const receipt = await this.call(() => tx.wait(this.confirmations));
+    const submitted = this.submitting.then(() => this.submit(submit));
+    this.submitting = submitted.catch(() => undefined);
+    const tx = await submitted;
+    const receipt = await this.call(() => tx.wait(this.confirmations, this.receiptTimeoutMs));
     return { txHash: tx.hash, blockNumber: receipt!.blockNumber };
+  }
+
+  private async submit(
+    submit: () => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionResponse> {
+    try {
+      return await submit();
+    } catch (error) {
+      // Another process sent from the operator account at the same moment: the retry takes the next nonce.
+      if (!isNonceConflict(error)) throw this.classify(error);
+      return this.call(submit);
+    }
   }
 
   private async call<T>(step: () => Promise<T>): Promise<T> {

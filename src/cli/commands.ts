@@ -179,6 +179,26 @@ export function buildProgram(): Command {
       print(json(), result, [result]);
     });
 
+  program
+    .command('reconcile')
+    .description('list every disagreement between the database and the chain; exits 1 when there is one')
+    .action(async () => {
+      const result = await call<{
+        indexedThroughBlock: number | null;
+        disagreements: { kind: string; ref: string; message: string; txHash: string | null }[];
+      }>(connection(), 'GET', '/v1/reconcile');
+      print(
+        json(),
+        result,
+        result.disagreements.map((d) => ({ kind: d.kind, ref: d.ref, tx: d.txHash, message: d.message })),
+      );
+      if (result.disagreements.length > 0) {
+        throw new CliError(
+          `${result.disagreements.length} disagreement(s) between the database and the chain (indexed through block ${result.indexedThroughBlock})`,
+        );
+      }
+    });
+
   const audit = program.command('audit').description('audit log');
   audit
     .command('verify')

@@ -80,6 +80,10 @@ const schema = z
     AUDIT_ANCHOR_MAX_BATCH: integer(1, 100_000).default(1000),
     AUDIT_ANCHOR_MIN_BATCH: integer(1, 100_000).default(100),
     AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
+    /** How often the chain indexer reads new blocks for reconciliation. */
+    CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
+    /** The block the contracts were deployed in: the indexer starts there. */
+    CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER).default(0),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb' })

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { createApp, createMetrics } from '../api/index.js';
 import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
-import { ChainOperator, startLocalChain, type LocalChain } from '../chain/index.js';
+import { ChainOperator, startLocalChain, type ContractName, type LocalChain } from '../chain/index.js';
 import { ConfigError, type Env } from '../config/index.js';
 import {
   applyMigrations,
@@ -18,6 +18,8 @@ import {
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
 import { AuditAnchorer } from '../audit/index.js';
+import { BackgroundJobs } from '../jobs/index.js';
+import { ChainIndexer } from '../reconcile/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
@@ -138,26 +140,9 @@ export async function startService(
       rateLimiter: new RateLimiter(),
       metrics: createMetrics(),
     });
-    if (chain.auditAnchor) {
-      const anchorer = new AuditAnchorer(db, chain, {
-        maxBatch: env.AUDIT_ANCHOR_MAX_BATCH,
-        minBatch: env.AUDIT_ANCHOR_MIN_BATCH,
-        maxAgeSeconds: env.AUDIT_ANCHOR_MAX_AGE_SECONDS,
-      });
-      const stopAnchoring = runEvery(
-        env.AUDIT_ANCHOR_INTERVAL_SECONDS * 1000,
-        async () => {
-          const batch = await anchorer.tick();
-          if (batch)
-            logger.info(
-              { batch: batch.index, firstSeq: String(batch.firstSeq), lastSeq: String(batch.lastSeq) },
-              'audit batch anchored',
-            );
-        },
-        (error) => logger.warn({ err: error }, 'audit anchoring failed; it resumes at the next interval'),
-      );
-      cleanup.push(stopAnchoring);
-    }
+    const jobs = await BackgroundJobs.start(db, logger);
+    cleanup.push(() => jobs.stop());
+    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, logger });
     const server = await listen(app, env.PORT, env.HOST);
     cleanup.push(() => closeServer(server));
     const { port } = server.address() as AddressInfo;
@@ -203,30 +188,61 @@ async function warnAboutPolicies(
   }
 }
 
-/** Runs `task` every `intervalMs` (never two at once); the returned stop waits for a run under way. */
-function runEvery(
-  intervalMs: number,
-  task: () => Promise<void>,
-  onError: (error: unknown) => void,
-): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      running = task()
-        .catch(onError)
-        .finally(() => {
-          if (!stopped) schedule();
-        });
-    }, intervalMs);
-  };
-  schedule();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+/** Audit anchoring (when an AuditAnchor is configured) and chain indexing, each one run at a time cluster-wide. */
+async function scheduleBackgroundJobs(
+  jobs: BackgroundJobs,
+  {
+    env,
+    db,
+    chain,
+    contracts,
+    logger,
+  }: {
+    env: Env;
+    db: Database;
+    chain: ChainOperator;
+    contracts: Partial<Record<ContractName, string>>;
+    logger: Logger;
+  },
+): Promise<void> {
+  if (chain.auditAnchor) {
+    const anchorer = new AuditAnchorer(db, chain, {
+      maxBatch: env.AUDIT_ANCHOR_MAX_BATCH,
+      minBatch: env.AUDIT_ANCHOR_MIN_BATCH,
+      maxAgeSeconds: env.AUDIT_ANCHOR_MAX_AGE_SECONDS,
+    });
+    await jobs.every({
+      name: 'audit-anchor',
+      intervalSeconds: env.AUDIT_ANCHOR_INTERVAL_SECONDS,
+      expireInSeconds: 600,
+      run: async () => {
+        const batch = await anchorer.tick();
+        if (batch)
+          logger.info(
+            { batch: batch.index, firstSeq: String(batch.firstSeq), lastSeq: String(batch.lastSeq) },
+            'audit batch anchored',
+          );
+      },
+    });
+  }
+  const indexer = new ChainIndexer(db, chain.provider, {
+    contracts,
+    startBlock: env.CHAIN_INDEX_START_BLOCK,
+  });
+  await jobs.every({
+    name: 'chain-index',
+    intervalSeconds: env.CHAIN_INDEX_INTERVAL_SECONDS,
+    expireInSeconds: 300,
+    run: async () => {
+      const run = await indexer.run();
+      if (run.rewoundTo !== undefined)
+        logger.warn(
+          { rewoundTo: run.rewoundTo },
+          'chain reorganisation: the index was rewound and read again',
+        );
+      if (run.events > 0) logger.debug(run, 'chain events indexed');
+    },
+  });
 }
 
 /** The node's chain id; a configured CHAIN_ID must agree, or every attestation would name the wrong chain. */

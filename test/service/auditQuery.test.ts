@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Wallet } from 'ethers';
+import { ensureTenant } from '../../src/auth/index.js';
 import { custos } from '../helpers/cli.js';
 import { APPROVED_KYC } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -139,6 +140,41 @@ describe('audit query API and export', () => {
       403,
     );
     assert.equal((await t.request('POST', '/v1/keys/rotate', { key: regulator, body: {} })).status, 403);
+  });
+
+  it("a regulator of another tenant sees service-wide facts but not this tenant's events; asking is 403 and audited", async () => {
+    const outsider = await t.key('regulator', 'other-tenant');
+    const tenantId = await ensureTenant(t.db, 'test-tenant');
+    const history = await query(`subject=${alice}`, outsider);
+    assert.deepEqual(
+      history.body.events.map((e: Event) => e.type),
+      ['kyc.updated'],
+    );
+    const issued = await t.db.auditEvent.findFirst({ where: { type: 'attestation.issued' } });
+    const refusals = [
+      await query(`tenantId=${tenantId}`, outsider),
+      await t.request('GET', `/v1/audit/events/${issued!.seq}`, { key: outsider }),
+      await t.request('GET', `/v1/audit/export?tenantId=${tenantId}`, { key: outsider }),
+    ];
+    for (const refused of refusals) {
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, 'FORBIDDEN');
+    }
+    const denied = await t.db.auditEvent.findMany({
+      where: { type: 'audit.denied' },
+      orderBy: { seq: 'asc' },
+    });
+    assert.deepEqual(
+      denied.map((e) => (e.payload as { action: string }).action),
+      ['query', 'read', 'export'],
+    );
+    assert.ok(denied.every((e) => e.actor === denied[0]!.actor && e.actor.startsWith('api-key:')));
+    // Readers of this tenant never see who else looked, or what they asked.
+    const reads = await query('type=audit.denied', regulator);
+    assert.deepEqual(reads.body.events, []);
+    const admin = await t.key('admin', 'other-tenant');
+    assert.equal((await query('type=audit.denied', admin)).body.events.length, 3);
+    assert.equal((await query(`tenantId=${tenantId}&limit=1`, admin)).status, 200);
   });
 
   it('GET /v1/audit/events/:seq returns one event with its hashes, 404 for none', async () => {

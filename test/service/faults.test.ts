@@ -73,6 +73,14 @@ describe('faults: database, signer and chain outages', () => {
     return subject;
   };
 
+  const eventually = async (condition: () => Promise<boolean>) => {
+    for (let i = 0; i < 150; i++) {
+      if (await condition()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('condition not met within 30 s');
+  };
+
   before(async () => {
     chmodSync(dir, 0o755);
     [pgPort, anvilPort] = [await freePort(), await freePort()];
@@ -87,7 +95,7 @@ describe('faults: database, signer and chain outages', () => {
     deployment = await deployCustos({
       deployer,
       policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 7 * 86_400 }],
-      roles: { publisher: operator.address, signerManager: operator.address },
+      roles: { publisher: operator.address, signerManager: operator.address, anchorer: operator.address },
     });
     await (await deployer.sendTransaction({ to: operator.address, value: 10n ** 18n })).wait();
     provider.destroy();
@@ -105,6 +113,11 @@ describe('faults: database, signer and chain outages', () => {
       KMS_KEY_ID: kms.createKey().keyId,
       AWS_REGION: 'eu-central-1',
       KMS_ENDPOINT: kms.endpoint,
+      AUDIT_ANCHOR_ADDRESS: deployment.contracts.AuditAnchor!,
+      AUDIT_ANCHOR_INTERVAL_SECONDS: '1',
+      AUDIT_ANCHOR_MIN_BATCH: '1',
+      AUDIT_ANCHOR_MAX_BATCH: '3',
+      CHAIN_INDEX_INTERVAL_SECONDS: '1',
     };
     service = await startService(loadEnv(productionEnv), pino({ level: 'silent' }));
     db = createDatabase(postgres.url, 2);
@@ -195,6 +208,22 @@ describe('faults: database, signer and chain outages', () => {
       provider,
     );
     assert.equal(await registry.getFunction('isRevoked')(body.uid), true);
+
+    // Anchoring and indexing failed during the outage and pick up where they stopped: every event is anchored
+    // in contiguous batches, none twice, and the revocation is indexed once.
+    const anchor = new Contract(deployment.contracts.AuditAnchor!, loadArtifact('AuditAnchor').abi, provider);
+    const head = (await db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!.seq;
+    await eventually(async () => BigInt(await anchor.getFunction('nextSeq')()) > head);
+    await eventually(
+      async () =>
+        (await db.chainEvent.count({ where: { attestationUid: body.uid, event: 'AttestationRevoked' } })) ===
+        1,
+    );
+    const batches = Number(await anchor.getFunction('batchCount')());
+    await eventually(async () => (await db.auditBatch.count()) === batches);
+    const verified = await request('GET', '/v1/audit/verify', officer);
+    assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
+    assert.equal(verified.body.anchors.batches, batches);
     provider.destroy();
   });
 

@@ -139,8 +139,8 @@ describe('regulator JWTs with a configured public key (no JWKS)', () => {
       maxTokenAgeSeconds: 3600,
       rateLimitPerMinute: 60,
     });
-    const sign = (key: CryptoKey) =>
-      new SignJWT({})
+    const sign = (key: CryptoKey, claims: Record<string, unknown> = {}) =>
+      new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256' })
         .setSubject('auditor')
         .setIssuer(ISSUER)
@@ -153,7 +153,18 @@ describe('regulator JWTs with a configured public key (no JWKS)', () => {
       tenantId: null,
       role: 'regulator',
       rateLimitPerMinute: 60,
+      readScope: 'all-tenants',
     });
     assert.equal(await verifier.verify(await sign((await generateKeyPair('ES256')).privateKey)), null);
+    // The custos_tenants claim narrows what the regulator may read; a malformed one leaves nothing in scope.
+    const tenant = '6f1c1a55-6a3e-4b0e-9a53-0c8f1f5e2d11';
+    assert.deepEqual(
+      (await verifier.verify(await sign(privateKey, { custos_tenants: [tenant] })))?.readScope,
+      [tenant],
+    );
+    assert.deepEqual(
+      (await verifier.verify(await sign(privateKey, { custos_tenants: 'all' })))?.readScope,
+      [],
+    );
   });
 });

@@ -3,17 +3,19 @@ import { z } from 'zod';
 import {
   auditEventView,
   batchLeaves,
+  inScope,
   inclusionProof,
   queryAuditEvents,
   recordAuditEvent,
   streamAuditEvents,
+  tenantInScope,
   type AuditEventView,
   type AuditFilters,
 } from '../../audit/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate } from '../middleware.js';
+import { actorOf, authenticate, principalOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const instant = z.iso
@@ -73,21 +75,32 @@ export function auditEventRoutes(ctx: ApiContext): Router {
   const router = Router();
   const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
 
-  // Reading the audit log is itself audited: who looked at what, never what they saw.
-  const attribute = (res: Response, action: string, filters: object) =>
+  // Reading the audit log is itself audited: who looked at what, never what they saw; refusals too.
+  const record = (res: Response, type: 'audit.read' | 'audit.denied', action: string, filters: object) =>
     withDatabase(() =>
       recordAuditEvent(ctx.db, {
-        type: 'audit.read',
+        type,
         actor: actorOf(res),
+        tenantId: principalOf(res).tenantId,
         payload: { action, filters },
       }),
     );
+  const attribute = (res: Response, action: string, filters: object) =>
+    record(res, 'audit.read', action, filters);
+  const deny = async (res: Response, action: string, filters: object): Promise<never> => {
+    await record(res, 'audit.denied', action, filters);
+    throw new CustosError('FORBIDDEN', 'this audit data belongs to a tenant outside your scope');
+  };
+  const checkTenant = async (res: Response, action: string, filters: AuditFilters) => {
+    if (!tenantInScope(principalOf(res).readScope, filters.tenantId)) await deny(res, action, filters);
+  };
 
   router.get('/v1/audit/events', readers, async (req, res) => {
     const { cursor, limit, ...filters } = validate(listQuery, req.query);
+    await checkTenant(res, 'query', filters);
     await attribute(res, 'query', filters);
     const page = await withDatabase(() =>
-      queryAuditEvents(ctx.db, filters, { after: BigInt(cursor ?? 0), limit }),
+      queryAuditEvents(ctx.db, filters, { after: BigInt(cursor ?? 0), limit }, principalOf(res).readScope),
     );
     res.json({ events: page.events, nextCursor: page.next?.toString() ?? null });
   });
@@ -99,16 +112,18 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     );
     const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq: BigInt(seq) } }));
     if (!row) throw new CustosError('NOT_FOUND', `audit event ${seq} not found`);
+    if (!inScope(principalOf(res).readScope, row)) await deny(res, 'read', { seq });
     await attribute(res, 'read', { seq });
     res.json({ ...auditEventView(row), anchor: await withDatabase(() => anchorProof(ctx, row.seq)) });
   });
 
   router.get('/v1/audit/export', readers, async (req, res) => {
     const { format, ...filters } = validate(exportQuery, req.query);
+    await checkTenant(res, 'export', filters);
     await attribute(res, 'export', { format, ...filters });
     res.type(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
     if (format === 'csv') res.write(`${CSV_COLUMNS.join(',')}\n`);
-    for await (const event of streamAuditEvents(ctx.db, filters as AuditFilters)) {
+    for await (const event of streamAuditEvents(ctx.db, filters, principalOf(res).readScope)) {
       const line =
         format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(event[c])).join(',') : JSON.stringify(event);
       // Respect back-pressure so a slow client cannot make the server buffer a whole export.

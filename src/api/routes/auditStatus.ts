@@ -1,0 +1,107 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { withDatabase } from '../../errors/index.js';
+import { subjectAddress } from '../../screening/index.js';
+import type { ApiContext } from '../context.js';
+import { authenticate, principalOf } from '../middleware.js';
+import { validate } from '../validate.js';
+
+const chainEventsQuery = z
+  .object({
+    subject: subjectAddress.optional(),
+    attestationUid: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' })
+      .transform((v) => v.toLowerCase())
+      .optional(),
+  })
+  .strict()
+  .refine((q) => q.subject || q.attestationUid, { message: 'give a subject or an attestationUid' });
+
+interface ChainEventRow {
+  block_number: string;
+  tx_hash: string;
+  log_index: number;
+  contract: string;
+  event: string;
+  attestation_uid: string | null;
+  subject: string | null;
+  args: Record<string, unknown>;
+  block_time: Date;
+}
+
+/** The audit explorer's at-a-glance status, and the on-chain side of an address's or attestation's story. */
+export function auditStatusRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
+
+  router.get('/v1/audit/status', readers, async (_req, res) => {
+    const { rows } = await withDatabase(() =>
+      ctx.db.pool.query<{
+        head: string | null;
+        batches: number;
+        anchored_through: string | null;
+        last_anchored_at: Date | null;
+        indexed_block: string | null;
+        indexed_at: Date | null;
+      }>(
+        `SELECT (SELECT max(seq) FROM audit_events)::text AS head,
+                (SELECT count(*) FROM audit_batches)::int AS batches,
+                (SELECT max(last_seq) FROM audit_batches)::text AS anchored_through,
+                (SELECT max(anchored_at) FROM audit_batches) AS last_anchored_at,
+                c.block_number::text AS indexed_block, c.updated_at AS indexed_at
+           FROM (SELECT 1) one LEFT JOIN chain_cursor c ON c.name = 'contracts'`,
+      ),
+    );
+    const s = rows[0]!;
+    const head = BigInt(s.head ?? 0);
+    const anchoredThrough = BigInt(s.anchored_through ?? 0);
+    res.json({
+      events: { head: head.toString() },
+      anchoring: {
+        enabled: Boolean(ctx.chain.auditAnchor),
+        batches: s.batches,
+        anchoredThroughSeq: anchoredThrough.toString(),
+        pending: (head - anchoredThrough).toString(),
+        lastAnchoredAt: s.last_anchored_at?.toISOString() ?? null,
+      },
+      indexer: {
+        indexedThroughBlock: s.indexed_block === null ? null : Number(s.indexed_block),
+        updatedAt: s.indexed_at?.toISOString() ?? null,
+      },
+    });
+  });
+
+  // A reader limited to some tenants sees the chain events of those tenants' attestations only.
+  router.get('/v1/audit/chain-events', readers, async (req, res) => {
+    const query = validate(chainEventsQuery, req.query);
+    const scope = principalOf(res).readScope;
+    const { rows } = await withDatabase(() =>
+      ctx.db.pool.query<ChainEventRow>(
+        `SELECT e.block_number::text, e.tx_hash, e.log_index, e.contract, e.event, e.attestation_uid,
+                e.subject, e.args, e.block_time
+           FROM chain_events e LEFT JOIN attestations a ON a.uid = e.attestation_uid
+          WHERE ($1::text IS NULL OR e.subject = $1)
+            AND ($2::text IS NULL OR e.attestation_uid = $2)
+            AND ($3::uuid[] IS NULL OR a.tenant_id = ANY($3))
+          ORDER BY e.block_number, e.log_index
+          LIMIT 1000`,
+        [query.subject ?? null, query.attestationUid ?? null, scope === 'all-tenants' ? null : scope],
+      ),
+    );
+    res.json({
+      events: rows.map((r) => ({
+        blockNumber: Number(r.block_number),
+        txHash: r.tx_hash,
+        logIndex: r.log_index,
+        contract: r.contract,
+        event: r.event,
+        attestationUid: r.attestation_uid,
+        subject: r.subject,
+        args: r.args,
+        blockTime: r.block_time.toISOString(),
+      })),
+    });
+  });
+  return router;
+}

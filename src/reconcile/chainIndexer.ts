@@ -1,0 +1,215 @@
+import { Interface, type JsonRpcProvider, type Log, type LogDescription } from 'ethers';
+import { loadArtifact, type ContractName } from '../chain/index.js';
+import type { Database } from '../db/index.js';
+
+export interface IndexerOptions {
+  /** The contracts to follow, by name. */
+  contracts: Partial<Record<ContractName, string>>;
+  /** The first block to read (the deployment block): nothing before it concerns Custos. */
+  startBlock: number;
+  /** Most blocks read per run, so a long catch-up is done in bounded steps. */
+  maxBlocksPerRun?: number;
+  /** How many recent block hashes are kept to find the common ancestor after a reorg. */
+  reorgWindow?: number;
+}
+
+export interface IndexRun {
+  fromBlock: number;
+  toBlock: number;
+  events: number;
+  /** Set when a reorg was found: the block the index was rewound to. */
+  rewoundTo?: number;
+}
+
+const CURSOR = 'contracts';
+
+/**
+ * Follows the Custos contracts' events into `chain_events`, from a cursor stored in the database, so a restart
+ * resumes where it stopped. Before reading on it checks that the block it stopped at is still on the chain; if
+ * not (a reorg), it walks back through the hashes it kept to the common ancestor, drops what it indexed above it
+ * and reads the new branch. Each run commits its events, block hashes and cursor in one transaction.
+ */
+export class ChainIndexer {
+  private readonly contractByAddress = new Map<string, { name: ContractName; iface: Interface }>();
+  private readonly maxBlocksPerRun: number;
+  private readonly reorgWindow: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly provider: JsonRpcProvider,
+    private readonly options: IndexerOptions,
+  ) {
+    for (const [name, address] of Object.entries(options.contracts) as [ContractName, string | undefined][]) {
+      if (address) {
+        this.contractByAddress.set(address.toLowerCase(), {
+          name,
+          iface: new Interface(loadArtifact(name).abi),
+        });
+      }
+    }
+    this.maxBlocksPerRun = options.maxBlocksPerRun ?? 2000;
+    this.reorgWindow = options.reorgWindow ?? 128;
+  }
+
+  /** Indexes the next stretch of blocks up to the chain head. */
+  async run(): Promise<IndexRun> {
+    let cursor = await this.cursor();
+    let rewoundTo: number | undefined;
+    if (cursor.hash !== null && (await this.blockHash(cursor.number)) !== cursor.hash) {
+      rewoundTo = await this.rewind(cursor.number);
+      cursor = await this.cursor();
+    }
+    const head = await this.provider.getBlockNumber();
+    const fromBlock = cursor.number + 1;
+    const toBlock = Math.min(head, cursor.number + this.maxBlocksPerRun);
+    if (toBlock < fromBlock) return { fromBlock, toBlock: cursor.number, events: 0, rewoundTo };
+
+    const logs = await this.provider.getLogs({
+      address: [...this.contractByAddress.keys()],
+      fromBlock,
+      toBlock,
+    });
+    const last = await this.provider.getBlock(toBlock);
+    if (!last?.hash) throw new Error(`block ${toBlock} is not available from the node`);
+    // A reorg between the two calls would mix branches: leave it to the next run, which will notice it.
+    if (logs.some((log) => log.blockNumber === toBlock && log.blockHash !== last.hash)) {
+      return { fromBlock, toBlock: cursor.number, events: 0, rewoundTo };
+    }
+    const rows = await this.decode(logs);
+    await this.commit(rows, toBlock, last.hash);
+    return { fromBlock, toBlock, events: rows.length, rewoundTo };
+  }
+
+  private async cursor(): Promise<{ number: number; hash: string | null }> {
+    const row = await this.db.chainCursor.findUnique({ where: { name: CURSOR } });
+    return row
+      ? { number: Number(row.blockNumber), hash: row.blockHash }
+      : { number: this.options.startBlock - 1, hash: null };
+  }
+
+  private async blockHash(number: number): Promise<string | null> {
+    return (await this.provider.getBlock(number))?.hash ?? null;
+  }
+
+  /** Rewinds to the newest kept block still on the chain, deleting everything indexed above it. */
+  private async rewind(from: number): Promise<number> {
+    const kept = await this.db.chainBlock.findMany({
+      where: { number: { lt: BigInt(from) } },
+      orderBy: { number: 'desc' },
+    });
+    let ancestor: { number: bigint; hash: string | null } | undefined;
+    for (const block of kept) {
+      if ((await this.blockHash(Number(block.number))) === block.hash) {
+        ancestor = block;
+        break;
+      }
+    }
+    if (!ancestor) {
+      if (kept.length >= this.reorgWindow) {
+        throw new Error(
+          `the chain reorganised deeper than the ${this.reorgWindow} blocks the indexer keeps; reset its cursor`,
+        );
+      }
+      ancestor = { number: BigInt(this.options.startBlock - 1), hash: null };
+    }
+    const above = { gt: ancestor.number };
+    await this.db.$transaction([
+      this.db.chainEvent.deleteMany({ where: { blockNumber: above } }),
+      this.db.chainBlock.deleteMany({ where: { number: above } }),
+      this.db.chainCursor.update({
+        where: { name: CURSOR },
+        data: { blockNumber: ancestor.number, blockHash: ancestor.hash, updatedAt: new Date() },
+      }),
+    ]);
+    return Number(ancestor.number);
+  }
+
+  private async decode(logs: Log[]) {
+    const blockTimes = new Map<number, Date>();
+    // Attestations submitted earlier in this same stretch, by subject, for linking agent executions to them.
+    const submitted = new Map<string, string>();
+    const rows = [];
+    for (const log of logs) {
+      const contract = this.contractByAddress.get(log.address.toLowerCase());
+      const parsed = contract?.iface.parseLog(log);
+      if (!contract || !parsed) continue;
+      if (!blockTimes.has(log.blockNumber)) {
+        const block = await this.provider.getBlock(log.blockNumber);
+        blockTimes.set(log.blockNumber, new Date(Number(block?.timestamp ?? 0) * 1000));
+      }
+      rows.push({
+        blockNumber: BigInt(log.blockNumber),
+        blockHash: log.blockHash,
+        txHash: log.transactionHash,
+        logIndex: log.index,
+        contract: contract.name,
+        event: parsed.name,
+        ...(await this.link(parsed, submitted)),
+        args: argsOf(parsed),
+        blockTime: blockTimes.get(log.blockNumber)!,
+      });
+    }
+    return rows;
+  }
+
+  /**
+   * Ties an event to the attestation it concerns: by uid when the event carries one; an agent execution to the
+   * attestation that made its caller compliant (the caller's latest one indexed so far).
+   */
+  private async link(
+    event: LogDescription,
+    submitted: Map<string, string>,
+  ): Promise<{ attestationUid: string | null; subject: string | null }> {
+    const arg = (name: string) =>
+      event.fragment.inputs.some((i) => i.name === name) ? (event.args.getValue(name) as string) : null;
+    if (event.name === 'ExecutionRequested') {
+      const caller = arg('caller')!;
+      const latest =
+        submitted.get(caller) ??
+        (
+          await this.db.chainEvent.findFirst({
+            where: { event: 'AttestationSubmitted', subject: caller },
+            orderBy: { blockNumber: 'desc' },
+            select: { attestationUid: true },
+          })
+        )?.attestationUid;
+      return { attestationUid: latest ?? null, subject: caller };
+    }
+    const uid = arg('uid')?.toLowerCase() ?? null;
+    const subject = arg('subject');
+    if (event.name === 'AttestationSubmitted') submitted.set(subject!, uid!);
+    return { attestationUid: uid, subject };
+  }
+
+  private async commit(
+    rows: Awaited<ReturnType<ChainIndexer['decode']>>,
+    toBlock: number,
+    toHash: string,
+  ): Promise<void> {
+    const blocks = new Map<number, string>(rows.map((r) => [Number(r.blockNumber), r.blockHash]));
+    blocks.set(toBlock, toHash);
+    await this.db.$transaction([
+      this.db.chainEvent.createMany({ data: rows }),
+      this.db.chainBlock.createMany({
+        data: [...blocks].map(([number, hash]) => ({ number: BigInt(number), hash })),
+        skipDuplicates: true,
+      }),
+      this.db.chainBlock.deleteMany({ where: { number: { lt: BigInt(toBlock - this.reorgWindow) } } }),
+      this.db.chainCursor.upsert({
+        where: { name: CURSOR },
+        create: { name: CURSOR, blockNumber: BigInt(toBlock), blockHash: toHash },
+        update: { blockNumber: BigInt(toBlock), blockHash: toHash, updatedAt: new Date() },
+      }),
+    ]);
+  }
+}
+
+/** Event arguments as JSON: names to values, integers as decimal strings, addresses and hashes as given. */
+function argsOf(event: LogDescription): Record<string, string | boolean> {
+  const args: Record<string, string | boolean> = {};
+  event.fragment.inputs.forEach((input, i) => {
+    const value = event.args[i] as unknown;
+    args[input.name] = typeof value === 'boolean' ? value : String(value);
+  });
+  return args;
+}
