@@ -10,6 +10,7 @@ import { attestationRoutes } from './routes/attestations.js';
 import { auditRoutes } from './routes/audit.js';
 import { auditEventRoutes } from './routes/auditEvents.js';
 import { auditStatusRoutes } from './routes/auditStatus.js';
+import { explorerRoutes } from './routes/explorer.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { kycRoutes } from './routes/kyc.js';
@@ -59,6 +60,7 @@ export function createApp(ctx: ApiContext): express.Express {
 
   app.use(healthRoutes(ctx));
   app.use(openApiRoutes());
+  app.use(explorerRoutes());
   app.use(signerRoutes(ctx));
   app.use(reconcileRoutes(ctx));
   app.use(auditStatusRoutes(ctx));

@@ -83,7 +83,7 @@ describe('chain indexer and reconciliation', () => {
     assert.equal(events[0]!.blockNumber, block);
     assert.deepEqual(
       (await ctx.s.chainEvents(`subject=${subject}`)).map((e) => e.event),
-      ['AttestationSubmitted'],
+      ['AttestationSubmitted', 'AttestationRevoked', 'AttestationInvalidated'],
     );
     const clean = await custos(['reconcile'], ctx.s.cliEnv);
     assert.equal(clean.code, 0, clean.stderr);

@@ -72,7 +72,8 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
     });
   });
 
-  // A reader limited to some tenants sees the chain events of those tenants' attestations only.
+  // A subject's events include those of its attestations (a revocation names only the uid). A reader limited to
+  // some tenants sees the chain events of those tenants' attestations only.
   router.get('/v1/audit/chain-events', readers, async (req, res) => {
     const query = validate(chainEventsQuery, req.query);
     const scope = principalOf(res).readScope;
@@ -81,7 +82,8 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
         `SELECT e.block_number::text, e.tx_hash, e.log_index, e.contract, e.event, e.attestation_uid,
                 e.subject, e.args, e.block_time
            FROM chain_events e LEFT JOIN attestations a ON a.uid = e.attestation_uid
-          WHERE ($1::text IS NULL OR e.subject = $1)
+          WHERE ($1::text IS NULL OR e.subject = $1
+                 OR e.attestation_uid IN (SELECT uid FROM attestations WHERE subject = $1))
             AND ($2::text IS NULL OR e.attestation_uid = $2)
             AND ($3::uuid[] IS NULL OR a.tenant_id = ANY($3))
           ORDER BY e.block_number, e.log_index
