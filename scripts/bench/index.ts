@@ -1,10 +1,12 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas` or `-- attest` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest` or `-- audit` runs one.
 import { runAttestBenchmark } from './attest.js';
+import { runAuditBenchmark } from './audit.js';
 import { runGasBenchmark } from './gas.js';
 
 const benchmarks: Record<string, () => void | Promise<void>> = {
   gas: runGasBenchmark,
   attest: runAttestBenchmark,
+  audit: runAuditBenchmark,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {

@@ -39,7 +39,9 @@ export function auditEventView(row: AuditRow): AuditEventView {
 
 /**
  * One page of events matching `filters`, in sequence order (the chain's own order, stable under inserts), after
- * the sequence number `after`. Every filter is served by an index on audit_events.
+ * the sequence number `after`. Every filter is served by an index on audit_events. A time range is first turned
+ * into the sequence numbers it spans (an index-only scan): ordered by seq alone, PostgreSQL would otherwise walk the
+ * whole log from the start looking for the range.
  */
 export async function queryAuditEvents(
   db: Database,
@@ -47,15 +49,17 @@ export async function queryAuditEvents(
   page: { after: bigint; limit: number },
   scope: ReadScope = 'all-tenants',
 ): Promise<{ events: AuditEventView[]; next: bigint | null }> {
+  const span = filters.from || filters.to ? await seqSpan(db, filters.from, filters.to) : undefined;
+  if (span === null) return { events: [], next: null };
   const rows = await db.auditEvent.findMany({
     where: {
       ...scopeWhere(scope),
-      seq: { gt: page.after },
+      seq: { gt: span && span.first - 1n > page.after ? span.first - 1n : page.after, lte: span?.last },
       ...(filters.subject ? { subject: filters.subject } : {}),
       ...(filters.type ? { type: filters.type } : {}),
       ...(filters.attestationUid ? { attestationUid: filters.attestationUid } : {}),
       ...(filters.tenantId ? { tenantId: filters.tenantId } : {}),
-      ...(filters.from || filters.to ? { createdAt: { gte: filters.from, lt: filters.to } } : {}),
+      ...(span ? { createdAt: { gte: filters.from, lt: filters.to } } : {}),
     },
     orderBy: { seq: 'asc' },
     take: page.limit + 1,
@@ -63,6 +67,27 @@ export async function queryAuditEvents(
   const more = rows.length > page.limit;
   const events = rows.slice(0, page.limit).map(auditEventView);
   return { events, next: more ? BigInt(events[events.length - 1]!.seq) : null };
+}
+
+/** The first and last sequence numbers of events created in [from, to); null when there are none. */
+async function seqSpan(
+  db: Database,
+  from?: Date,
+  to?: Date,
+): Promise<{ first: bigint; last: bigint } | null> {
+  // Only the bounds given go into the SQL: an "IS NULL OR" form would keep PostgreSQL off the index.
+  const bounds: [string, Date][] = [];
+  if (from) bounds.push(['created_at >=', from]);
+  if (to) bounds.push(['created_at <', to]);
+  const { rows } = await db.pool.query<{ first: string | null; last: string | null }>(
+    // OFFSET 0 fences the subquery: otherwise min/max become walks along the primary key, the slow plan again.
+    `SELECT min(seq)::text AS first, max(seq)::text AS last FROM (
+       SELECT seq FROM audit_events
+        WHERE ${bounds.map(([condition], i) => `${condition} $${i + 1}`).join(' AND ')} OFFSET 0) span`,
+    bounds.map(([, value]) => value),
+  );
+  const { first, last } = rows[0]!;
+  return first === null || last === null ? null : { first: BigInt(first), last: BigInt(last) };
 }
 
 /** Every matching event, a page at a time: exports of any size in bounded memory. */
