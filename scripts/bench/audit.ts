@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { getAddress } from 'ethers';
 import { startTestPostgres } from '../../test/helpers/postgres.js';
 import {
-  placeholders,
+  insertAuditEvents,
+  type ChainedAuditEvent,
   queryAuditEvents,
   streamAuditEvents,
   verifyAuditChain,
@@ -19,18 +20,6 @@ const SUBJECTS = 20_000;
 const TENANTS = 5;
 const INSERT_BATCH = 5000; // 10 columns × 5000 rows stays under PostgreSQL's 65,535 parameters
 const SAMPLES = 200;
-const COLUMNS = [
-  'seq',
-  'type',
-  'actor',
-  'tenant_id',
-  'subject',
-  'attestation_uid',
-  'payload',
-  'created_at',
-  'prev_hash',
-  'hash',
-];
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -46,7 +35,7 @@ async function fill(db: Database, start: Date): Promise<{ subjects: string[] }> 
   const step = (DAYS * 86_400_000) / EVENTS;
   let prevHash: Buffer = GENESIS_HASH;
   for (let first = 1; first <= EVENTS; first += INSERT_BATCH) {
-    const values: unknown[] = [];
+    const events: ChainedAuditEvent[] = [];
     const count = Math.min(INSERT_BATCH, EVENTS - first + 1);
     for (let seq = first; seq < first + count; seq++) {
       const kind = seq % 10;
@@ -77,24 +66,10 @@ async function fill(db: Database, start: Date): Promise<{ subjects: string[] }> 
         createdAt: new Date(start.getTime() + Math.floor(seq * step)),
       };
       const hash = chainHash(prevHash, record);
-      values.push(
-        record.seq.toString(),
-        record.type,
-        record.actor,
-        record.tenantId,
-        record.subject,
-        record.attestationUid,
-        JSON.stringify(record.payload),
-        record.createdAt,
-        prevHash,
-        hash,
-      );
+      events.push({ ...record, prevHash, hash });
       prevHash = hash;
     }
-    await db.pool.query(
-      `INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${placeholders(count, COLUMNS.length)}`,
-      values,
-    );
+    await insertAuditEvents(db.pool, events);
   }
   // What autovacuum does to a live table: statistics, and a visibility map for index-only scans.
   await db.pool.query('VACUUM ANALYZE audit_events');

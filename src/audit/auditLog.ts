@@ -100,6 +100,15 @@ export async function appendAuditEvents(
   )) as unknown as [unknown, pg.QueryResult<{ seq: string; hash: Buffer }>];
   const rows = head.rows;
   const events = chainAfter(rows[0] ? { seq: BigInt(rows[0].seq), hash: rows[0].hash } : null, inputs);
+  await insertAuditEvents(client, events);
+  return events;
+}
+
+/** Writes events already numbered and chained, in one multi-row INSERT (at most 6,500 per call). */
+export async function insertAuditEvents(
+  client: pg.ClientBase | pg.Pool,
+  events: ChainedAuditEvent[],
+): Promise<void> {
   const values = events.flatMap((e) => [
     e.seq.toString(),
     e.type,
@@ -116,7 +125,6 @@ export async function appendAuditEvents(
     `INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${placeholders(events.length, COLUMNS.length)}`,
     values,
   );
-  return events;
 }
 
 /** `($1, $2), ($3, $4)` for a multi-row INSERT. */

@@ -2,6 +2,7 @@
 export {
   appendAuditEvent,
   appendAuditEvents,
+  insertAuditEvents,
   placeholders,
   recordAuditEvent,
   type AuditEventInput,
