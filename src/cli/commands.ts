@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, CliError, connection, download } from './client.js';
@@ -177,6 +177,38 @@ export function buildProgram(): Command {
         kmsKeyId: options.kmsKeyId,
       });
       print(json(), result, [result]);
+    });
+
+  program
+    .command('zk')
+    .description('zero-knowledge credentials')
+    .command('setup')
+    .description(
+      'compile the circuit, run Groth16 phase 2 on a ptau, write the proving and verification keys',
+    )
+    .requiredOption(
+      '--ptau <file>',
+      'powers of tau prepared for phase 2 (production: a public ceremony file)',
+    )
+    .option(
+      '--beacon <hex>',
+      'public randomness for the final beacon, e.g. a future block hash named in advance',
+    )
+    .action(async (options: { ptau: string; beacon?: string }) => {
+      if (!existsSync(options.ptau)) throw new CliError(`cannot read ${options.ptau}: no such file`);
+      const { runZkSetup } = await import('../zk/setup.js');
+      const manifest = await runZkSetup({
+        ptau: options.ptau,
+        beacon: options.beacon,
+        progress: (step) => console.error(`custos zk setup: ${step}`),
+      });
+      print(json(), manifest, [
+        {
+          constraints: manifest.constraints,
+          ptau: manifest.ptau.file,
+          verificationKey: manifest.sha256.verificationKey,
+        },
+      ]);
     });
 
   program

@@ -1,0 +1,57 @@
+// The parts of snarkjs (which ships no types) that Custos uses.
+declare module 'snarkjs' {
+  export interface Groth16Proof {
+    pi_a: string[];
+    pi_b: string[][];
+    pi_c: string[];
+    protocol: string;
+    curve: string;
+  }
+  export type PublicSignals = string[];
+  export type VerificationKey = Record<string, unknown>;
+  interface Logger {
+    info(message: string): void;
+    debug(message: string): void;
+    warn(message: string): void;
+    error(message: string): void;
+  }
+  export const groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: string | Uint8Array,
+      zkey: string | Uint8Array,
+      logger?: Logger,
+      wtnsCalcOptions?: unknown,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
+    verify(vkey: VerificationKey, publicSignals: PublicSignals, proof: Groth16Proof): Promise<boolean>;
+    exportSolidityCallData(proof: Groth16Proof, publicSignals: PublicSignals): Promise<string>;
+  };
+  export const zKey: {
+    newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
+    contribute(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      entropy: string,
+      logger?: Logger,
+    ): Promise<unknown>;
+    beacon(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      beaconHash: string,
+      numIterationsExp: number,
+      logger?: Logger,
+    ): Promise<unknown>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<boolean>;
+    exportVerificationKey(zkey: string | Uint8Array, logger?: Logger): Promise<VerificationKey>;
+    exportSolidityVerifier(zkey: string, templates: { groth16: string }, logger?: Logger): Promise<string>;
+  };
+  export const r1cs: {
+    info(
+      r1cs: string,
+      logger?: Logger,
+    ): Promise<{ nConstraints: number; nVars: number; nPubInputs: number; nOutputs: number }>;
+  };
+}

@@ -1,0 +1,13 @@
+// Zero-knowledge credentials: the circuit's arithmetic, Merkle trees, witnesses and the committed artifacts.
+export * from './credential.js';
+export { MemoryNodeStore, SparseMerkleTree, type NodeStore, type TreeNode } from './merkleTree.js';
+export { EMPTY_TREE_ROOT, expectedPublicSignals, witnessInput, type ProofRequest } from './witness.js';
+export {
+  ARTIFACT_PATHS,
+  artifactPath,
+  driftedArtifacts,
+  loadManifest,
+  sha256File,
+  type ArtifactName,
+  type ZkManifest,
+} from './artifacts.js';
