@@ -25,6 +25,7 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/src/screening/policies.default.json ./src/screening/policies.default.json
 COPY --from=build /app/scripts/custos.js ./scripts/custos.js
 COPY --from=build /app/web ./web
+COPY --from=build /app/zk ./zk
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
+import {ComplianceGatekeeper} from "./ComplianceGatekeeper.sol";
+import {ZkCredentials} from "./zk/ZkCredentials.sol";
 
 /// @title AgentRegistry
 /// @notice On-chain registry of AI agents whose execution runs off-chain. Owners register agents with a metadata
@@ -89,6 +91,21 @@ contract AgentRegistry {
         if (!agent.active) revert AgentInactive(agentId);
         bytes32 policyId = agent.policyId;
         if (!gatekeeper.isCompliant(msg.sender, policyId)) revert CallerNotCompliant(msg.sender, policyId);
+        requestId = ++_requestCount;
+        emit ExecutionRequested(agentId, requestId, msg.sender, taskHash);
+    }
+
+    /// @notice Like {execute}, for a caller who proves compliance with a zero-knowledge credential made for them
+    /// instead of holding a record: the proof is spent (its nullifier is scoped to this registry, the agent and the
+    /// day) and nothing about the caller is recorded.
+    function executeWithProof(uint256 agentId, bytes32 taskHash, ZkCredentials.CredentialProof calldata proof)
+        external
+        returns (uint256 requestId)
+    {
+        Agent storage agent = _agents[agentId];
+        if (agent.owner == address(0)) revert AgentNotFound(agentId);
+        if (!agent.active) revert AgentInactive(agentId);
+        ComplianceGatekeeper(address(gatekeeper)).consumeProof(agent.policyId, msg.sender, bytes32(agentId), proof);
         requestId = ++_requestCount;
         emit ExecutionRequested(agentId, requestId, msg.sender, taskHash);
     }

@@ -6,6 +6,9 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
+import {ICredentialVerifier} from "./interfaces/ICredentialVerifier.sol";
+import {RevocationRegistry} from "./RevocationRegistry.sol";
+import {ZkCredentials} from "./zk/ZkCredentials.sol";
 
 /// @title ComplianceGatekeeper
 /// @notice Verifies Custos EIP-712 attestations and records who is compliant with which policy, so that gated
@@ -24,7 +27,10 @@ import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 /// an emergency stop does not freeze every gated token at once. Gated contracts that need a global stop pause
 /// themselves.
 /// @custom:security-contact security@custos.dev
-contract ComplianceGatekeeper is IComplianceGatekeeper, AccessControl, Pausable, EIP712 {
+/// - Zero-knowledge credentials ({ZkCredentials}): issuance roots arrive signed by the same trusted signers;
+///   {submitProof} records compliance for the proof's recipient for {ZK_RECORD_LIFETIME}, and {consumeProof} lets a
+///   gated contract spend a proof for one action without a record.
+contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessControl, Pausable, EIP712 {
     /// @notice Manages the trusted signer set.
     bytes32 public constant SIGNER_MANAGER_ROLE = keccak256("SIGNER_MANAGER_ROLE");
     /// @notice May pause and unpause attestation intake.
@@ -33,6 +39,11 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, AccessControl, Pausable,
     /// @notice The EIP-712 type hash of {Attestation}.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
+
+    /// @notice The EIP-712 type hash of a signed issuance root.
+    bytes32 public constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
+    /// @notice How long a proof makes its recipient compliant (a credential's own expiry stays private).
+    uint64 public constant ZK_RECORD_LIFETIME = 1 days;
 
     /// @notice Where a uid stands: never seen, submitted, or revoked.
     enum UidStatus {
@@ -221,7 +232,59 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, AccessControl, Pausable,
         _unpause();
     }
 
+    // ---------------------------------------------------------------- zero-knowledge credentials
+
+    /// @notice Accepts a new issuance root signed (EIP-712 `IssuanceRoot`) by a signer trusted at `issuedAt`.
+    /// Anyone may relay it; roots must be newer than the last one, so an old signature cannot bring a root back.
+    function submitIssuanceRoot(uint256 root, uint64 issuedAt, bytes calldata signature) external whenNotPaused {
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, root, issuedAt)));
+        address signer = _recoverSigner(digest, signature);
+        SignerWindow memory window = _signers[signer];
+        if (window.validUntil == 0 || issuedAt < window.validFrom || issuedAt > window.validUntil) {
+            revert UntrustedSigner(signer, issuedAt);
+        }
+        _addIssuanceRoot(root, issuedAt, signer);
+    }
+
+    /// @notice Verifies a credential proof for `policyId` made for `recipient` and records `recipient` as compliant
+    /// for {ZK_RECORD_LIFETIME} from the proof's timestamp. Anyone may relay it: the proof names its recipient.
+    /// The nullifier's scope is this gatekeeper, the policy and the day: one recipient per credential and day.
+    function submitProof(bytes32 policyId, address recipient, CredentialProof calldata proof) external whenNotPaused {
+        if (recipient == address(0)) revert AttestationZeroSubject();
+        _acceptProof(policyId, recipient, proofScope(address(this), policyId, proof.timestamp), proof, _registry());
+        bytes32 key = _recordKey(recipient, policyId);
+        uint64 validUntil = uint64(proof.timestamp) + ZK_RECORD_LIFETIME;
+        // A live attestation that lasts longer keeps its record.
+        if (_records[key].validUntil < validUntil) {
+            _records[key] = ComplianceRecord({validUntil: validUntil, uidPrefix: bytes24(bytes32(proof.nullifier))});
+        }
+    }
+
+    /// @notice For gated contracts: verifies a proof for `policyId` made for `recipient`, with the nullifier scoped
+    /// to the calling contract, `context` (its action) and the day, and spends it. Records nothing.
+    function consumeProof(bytes32 policyId, address recipient, bytes32 context, CredentialProof calldata proof)
+        external
+        whenNotPaused
+    {
+        _acceptProof(policyId, recipient, proofScope(msg.sender, context, proof.timestamp), proof, _registry());
+    }
+
+    /// @notice Sets the Groth16 verifier, once.
+    function setCredentialVerifier(ICredentialVerifier verifier) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(verifier) == address(0)) revert ZeroAddress();
+        _setCredentialVerifier(verifier);
+    }
+
+    /// @notice Sets the Poseidon hash of `policyId`'s zero-knowledge parameters (0 turns proofs off for it).
+    function setZkPolicy(bytes32 policyId, uint256 policyHash) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setZkPolicy(policyId, policyHash);
+    }
+
     // ---------------------------------------------------------------- internals
+
+    function _registry() private view returns (RevocationRegistry) {
+        return RevocationRegistry(revocationRegistry);
+    }
 
     function _checkTimes(Attestation calldata attestation) private view {
         uint64 issuedAt = attestation.issuedAt;

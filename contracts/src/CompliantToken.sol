@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
+import {ComplianceGatekeeper} from "./ComplianceGatekeeper.sol";
+import {ZkCredentials} from "./zk/ZkCredentials.sol";
 
 /// @title CompliantToken
 /// @notice An ERC-20 that only compliant holders can receive or send: a mint needs a compliant recipient, a transfer
@@ -63,6 +65,16 @@ contract CompliantToken is ERC20, AccessControl {
         }
         gatekeeper.submitAttestation(attestation, signature);
         _mint(attestation.subject, amount);
+    }
+
+    /// @notice Verifies a zero-knowledge credential proof made for `to` through the gatekeeper (which records `to`
+    /// as compliant with the token's policy) and mints `amount` to `to`, in one transaction.
+    function mintWithProof(address to, uint256 amount, ZkCredentials.CredentialProof calldata proof)
+        external
+        onlyRole(MINTER_ROLE)
+    {
+        ComplianceGatekeeper(address(gatekeeper)).submitProof(policyId, to, proof);
+        _mint(to, amount);
     }
 
     /// @dev Every balance change passes here; zero addresses stand for mint and burn.

@@ -61,6 +61,19 @@ export function runGasBenchmark(): void {
     ['AgentRegistry.execute', gasOf(report, 'AgentRegistry', 'execute(uint256,bytes32)'), ''],
     ['AuditAnchor.anchor (one batch)', gasOf(report, 'AuditAnchor', 'anchor(uint64,uint64,bytes32)'), ''],
   ];
+  // The zero-knowledge path, with real proofs (snapshots written by ZkCredentialsTest, whole transactions).
+  execFileSync('npx', ['forge', 'test', '--match-contract', 'ZkCredentialsTest'], { stdio: 'ignore' });
+  const zk = JSON.parse(readFileSync('snapshots/ZkCredentialsTest.json', 'utf8')) as Record<string, string>;
+  rows.push(
+    [
+      'CredentialVerifier.verifyProof (Groth16, 8 public signals)',
+      Number(zk['CredentialVerifier.verifyProof']),
+      '< 300,000',
+    ],
+    ['ComplianceGatekeeper.submitProof (checks, nullifier, record)', Number(zk.submitProof), ''],
+    ['CompliantToken.mintWithProof', Number(zk.mintWithProof), ''],
+    ['AgentRegistry.executeWithProof', Number(zk.executeWithProof), ''],
+  );
   console.log(
     '\nGas (forge gas report, isolated transactions; "transaction" includes the 21,000 base and calldata)',
   );

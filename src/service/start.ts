@@ -20,6 +20,7 @@ import { KeyManager, openOperator } from '../keys/index.js';
 import { AuditAnchorer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
 import { ChainIndexer } from '../reconcile/index.js';
+import { assertZkArtifacts } from '../zk/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
@@ -55,6 +56,11 @@ export async function startService(
   };
   try {
     const policies = loadPolicies(env.POLICIES_FILE);
+    try {
+      assertZkArtifacts();
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
 
     let postgres: EmbeddedPostgresHandle | undefined;
     if (!env.DATABASE_URL) {

@@ -42,3 +42,16 @@ export function driftedArtifacts(
   const manifest = loadManifest(root);
   return names.filter((name) => sha256File(artifactPath(name, root)) !== manifest.sha256[name]);
 }
+
+/**
+ * Refuses to run with proving or verification keys other than the ones set up: a swapped verification key would
+ * accept proofs the deployed verifier rejects (or the reverse), so the mismatch stops start-up instead.
+ */
+export function assertZkArtifacts(root = packageRoot()): void {
+  const drifted = driftedArtifacts(root, ['verificationKey', 'zkey', 'wasm']);
+  if (drifted.length > 0) {
+    throw new Error(
+      `zero-knowledge artifacts do not match zk/manifest.json (${drifted.map((n) => ARTIFACT_PATHS[n]).join(', ')}): rerun custos zk setup or restore them`,
+    );
+  }
+}

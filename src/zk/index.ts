@@ -4,10 +4,13 @@ export { MemoryNodeStore, SparseMerkleTree, type NodeStore, type TreeNode } from
 export { EMPTY_TREE_ROOT, expectedPublicSignals, witnessInput, type ProofRequest } from './witness.js';
 export {
   ARTIFACT_PATHS,
+  MANIFEST_PATH,
   artifactPath,
+  assertZkArtifacts,
   driftedArtifacts,
   loadManifest,
   sha256File,
   type ArtifactName,
   type ZkManifest,
 } from './artifacts.js';
+export { toContractProof, type ContractProof } from './contractProof.js';
