@@ -1,12 +1,14 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest` or `-- audit` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit` or `-- zk` runs one.
 import { runAttestBenchmark } from './attest.js';
 import { runAuditBenchmark } from './audit.js';
 import { runGasBenchmark } from './gas.js';
+import { runZkBenchmark } from './zk.js';
 
 const benchmarks: Record<string, () => void | Promise<void>> = {
   gas: runGasBenchmark,
   attest: runAttestBenchmark,
   audit: runAuditBenchmark,
+  zk: runZkBenchmark,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {

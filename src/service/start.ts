@@ -105,6 +105,7 @@ export async function startService(
       revocationRegistry: contracts.RevocationRegistry,
       auditAnchor: contracts.AuditAnchor,
       operator: operator.signer,
+      receiptTimeoutMs: env.CHAIN_RECEIPT_TIMEOUT_SECONDS * 1000,
     });
     cleanup.push(() => chain.destroy());
 
