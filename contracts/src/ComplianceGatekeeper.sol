@@ -41,9 +41,9 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
 
     /// @notice The EIP-712 type hash of a signed issuance root.
-    bytes32 public constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
+    bytes32 internal constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
     /// @notice How long a proof makes its recipient compliant (a credential's own expiry stays private).
-    uint64 public constant ZK_RECORD_LIFETIME = 1 days;
+    uint64 internal constant ZK_RECORD_LIFETIME = 1 days;
 
     /// @notice Where a uid stands: never seen, submitted, or revoked.
     enum UidStatus {
@@ -251,7 +251,7 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     /// The nullifier's scope is this gatekeeper, the policy and the day: one recipient per credential and day.
     function submitProof(bytes32 policyId, address recipient, CredentialProof calldata proof) external whenNotPaused {
         if (recipient == address(0)) revert AttestationZeroSubject();
-        _acceptProof(policyId, recipient, proofScope(address(this), policyId, proof.timestamp), proof, _registry());
+        _acceptProof(policyId, recipient, _proofScope(address(this), policyId, proof.timestamp), proof, _registry());
         bytes32 key = _recordKey(recipient, policyId);
         uint64 validUntil = uint64(proof.timestamp) + ZK_RECORD_LIFETIME;
         // A live attestation that lasts longer keeps its record.
@@ -266,7 +266,7 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         external
         whenNotPaused
     {
-        _acceptProof(policyId, recipient, proofScope(msg.sender, context, proof.timestamp), proof, _registry());
+        _acceptProof(policyId, recipient, _proofScope(msg.sender, context, proof.timestamp), proof, _registry());
     }
 
     /// @notice Sets the Groth16 verifier, once.

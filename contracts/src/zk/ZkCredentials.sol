@@ -31,18 +31,18 @@ abstract contract ZkCredentials {
     }
 
     /// @notice BN254's scalar field: every public signal must be below it.
-    uint256 public constant SNARK_FIELD =
+    uint256 internal constant SNARK_FIELD =
         21_888_242_871_839_275_222_246_405_745_257_275_088_548_364_400_416_034_343_698_204_186_575_808_495_617;
     /// @notice How many recent issuance roots proofs may use.
-    uint256 public constant ISSUANCE_ROOT_HISTORY = 64;
+    uint256 internal constant ISSUANCE_ROOT_HISTORY = 64;
     /// @notice How long the previous revocation root still counts after a new one is published.
-    uint256 public constant REVOCATION_GRACE = 10 minutes;
+    uint256 internal constant REVOCATION_GRACE = 10 minutes;
     /// @notice Oldest proof timestamp accepted, behind the block time.
-    uint256 public constant PROOF_MAX_AGE = 1 hours;
+    uint256 internal constant PROOF_MAX_AGE = 1 hours;
     /// @notice Newest proof timestamp accepted, ahead of the block time (clock skew).
-    uint256 public constant PROOF_MAX_SKEW = 5 minutes;
+    uint256 internal constant PROOF_MAX_SKEW = 5 minutes;
     /// @notice Nullifier scopes change once a day.
-    uint256 public constant SCOPE_EPOCH = 1 days;
+    uint256 internal constant SCOPE_EPOCH = 1 days;
 
     /// @notice The Groth16 verifier; set once by the admin.
     ICredentialVerifier public credentialVerifier;
@@ -97,7 +97,7 @@ abstract contract ZkCredentials {
     }
 
     /// @notice The scope the nullifier of a proof used by `consumer` with `context` must be bound to.
-    function proofScope(address consumer, bytes32 context, uint256 timestamp) public view returns (uint256) {
+    function _proofScope(address consumer, bytes32 context, uint256 timestamp) internal view returns (uint256) {
         return uint256(keccak256(abi.encode(block.chainid, consumer, context, timestamp / SCOPE_EPOCH))) % SNARK_FIELD;
     }
 
@@ -144,7 +144,7 @@ abstract contract ZkCredentials {
         if (timestamp + PROOF_MAX_AGE < block.timestamp || timestamp > block.timestamp + PROOF_MAX_SKEW) {
             revert ProofTimestampOutOfWindow(timestamp);
         }
-        uint256 expectedYmd = ymdOf(timestamp);
+        uint256 expectedYmd = _ymdOf(timestamp);
         if (proof.todayYmd != expectedYmd) revert WrongProofDate(proof.todayYmd, expectedYmd);
         if (nullifierUsed[proof.nullifier]) revert NullifierAlreadyUsed(proof.nullifier);
 
@@ -180,7 +180,7 @@ abstract contract ZkCredentials {
     }
 
     /// @notice The UTC date of a unix time as YYYYMMDD (Howard Hinnant's civil-from-days).
-    function ymdOf(uint256 timestamp) public pure returns (uint256) {
+    function _ymdOf(uint256 timestamp) internal pure returns (uint256) {
         uint256 z = timestamp / 1 days + 719_468;
         uint256 era = z / 146_097;
         uint256 doe = z - era * 146_097;

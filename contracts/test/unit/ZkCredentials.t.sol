@@ -11,10 +11,25 @@ import {ICredentialVerifier} from "../../src/interfaces/ICredentialVerifier.sol"
 import {CredentialVerifier} from "../../src/zk/CredentialVerifier.sol";
 import {ZkCredentials} from "../../src/zk/ZkCredentials.sol";
 
+/// @notice Exposes the calendar conversion for its test.
+contract YmdHarness is ZkCredentials {
+    function ymd(uint256 timestamp) external pure returns (uint256) {
+        return _ymdOf(timestamp);
+    }
+}
+
 /// @notice The zero-knowledge path with real Groth16 proofs (contracts/test/fixtures/zk-proofs.json, made from the
 /// committed proving key at fixed addresses and time): each attack is its own test.
 contract ZkCredentialsTest is Test {
     bytes32 internal constant ACCREDITED = keccak256("accredited-investor");
+    // The contract's parameters, restated: they are internal there (every external function costs each call some
+    // dispatch gas), and a test that reads them back would not notice them change.
+    bytes32 internal constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
+    uint256 internal constant ISSUANCE_ROOT_HISTORY = 64;
+    uint256 internal constant REVOCATION_GRACE = 10 minutes;
+    uint256 internal constant PROOF_MAX_AGE = 1 hours;
+    uint256 internal constant PROOF_MAX_SKEW = 5 minutes;
+    uint256 internal constant ZK_RECORD_LIFETIME = 1 days;
     uint256 internal constant FIELD =
         21_888_242_871_839_275_222_246_405_745_257_275_088_548_364_400_416_034_343_698_204_186_575_808_495_617;
 
@@ -38,9 +53,9 @@ contract ZkCredentialsTest is Test {
         (signer, signerKey) = makeAddrAndKey("custos-signer");
 
         registry = new RevocationRegistry(admin);
-        address at = vm.parseJsonAddress(fixture, ".gatekeeper");
-        deployCodeTo("ComplianceGatekeeper.sol:ComplianceGatekeeper", abi.encode(admin, address(registry)), at);
-        gatekeeper = ComplianceGatekeeper(at);
+        address where = vm.parseJsonAddress(fixture, ".gatekeeper");
+        deployCodeTo("ComplianceGatekeeper.sol:ComplianceGatekeeper", abi.encode(admin, address(registry)), where);
+        gatekeeper = ComplianceGatekeeper(where);
         vm.startPrank(admin);
         registry.bindGatekeeper(gatekeeper);
         registry.grantRole(registry.PUBLISHER_ROLE(), publisher);
@@ -59,19 +74,24 @@ contract ZkCredentialsTest is Test {
     // ---------------------------------------------------------------- helpers
 
     function _proof(string memory name) internal view returns (ZkCredentials.CredentialProof memory p) {
-        string memory at = string.concat(".proofs.", name, ".proof");
-        uint256[] memory a = vm.parseJsonUintArray(fixture, string.concat(at, ".a"));
-        uint256[] memory b0 = vm.parseJsonUintArray(fixture, string.concat(at, ".b[0]"));
-        uint256[] memory b1 = vm.parseJsonUintArray(fixture, string.concat(at, ".b[1]"));
-        uint256[] memory c = vm.parseJsonUintArray(fixture, string.concat(at, ".c"));
+        string memory path = string.concat(".proofs.", name, ".proof");
+        uint256[] memory a = vm.parseJsonUintArray(fixture, string.concat(path, ".a"));
+        uint256[] memory b0 = vm.parseJsonUintArray(fixture, string.concat(path, ".b[0]"));
+        uint256[] memory b1 = vm.parseJsonUintArray(fixture, string.concat(path, ".b[1]"));
+        uint256[] memory c = vm.parseJsonUintArray(fixture, string.concat(path, ".c"));
         p.a = [a[0], a[1]];
         p.b = [[b0[0], b0[1]], [b1[0], b1[1]]];
         p.c = [c[0], c[1]];
-        p.nullifier = vm.parseJsonUint(fixture, string.concat(at, ".nullifier"));
-        p.issuanceRoot = vm.parseJsonUint(fixture, string.concat(at, ".issuanceRoot"));
-        p.revocationRoot = vm.parseJsonUint(fixture, string.concat(at, ".revocationRoot"));
-        p.timestamp = vm.parseJsonUint(fixture, string.concat(at, ".timestamp"));
-        p.todayYmd = vm.parseJsonUint(fixture, string.concat(at, ".todayYmd"));
+        p.nullifier = vm.parseJsonUint(fixture, string.concat(path, ".nullifier"));
+        p.issuanceRoot = vm.parseJsonUint(fixture, string.concat(path, ".issuanceRoot"));
+        p.revocationRoot = vm.parseJsonUint(fixture, string.concat(path, ".revocationRoot"));
+        p.timestamp = vm.parseJsonUint(fixture, string.concat(path, ".timestamp"));
+        p.todayYmd = vm.parseJsonUint(fixture, string.concat(path, ".todayYmd"));
+    }
+
+    /// @dev The scope, computed here as the SDK does (scopeOf), not read back from the contract.
+    function _scope(address consumer, bytes32 context, uint256 timestamp_) internal view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, consumer, context, timestamp_ / 1 days))) % FIELD;
     }
 
     function _recipient(string memory name) internal view returns (address) {
@@ -79,7 +99,7 @@ contract ZkCredentialsTest is Test {
     }
 
     function _signIssuanceRoot(uint256 root, uint64 issuedAt, uint256 key) internal view returns (bytes memory) {
-        bytes32 structHash = keccak256(abi.encode(gatekeeper.ISSUANCE_ROOT_TYPEHASH(), root, issuedAt));
+        bytes32 structHash = keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, root, issuedAt));
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", gatekeeper.domainSeparator(), structHash));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
         return abi.encodePacked(r, s, v);
@@ -94,13 +114,13 @@ contract ZkCredentialsTest is Test {
     function test_submitProof_recordsTheRecipientAsCompliant() public {
         ZkCredentials.CredentialProof memory proof = _proof("alice");
         address alice = _recipient("alice");
-        uint256 scope = gatekeeper.proofScope(address(gatekeeper), policyId, proof.timestamp);
+        uint256 scope = _scope(address(gatekeeper), policyId, proof.timestamp);
         vm.expectEmit(address(gatekeeper));
         emit ZkCredentials.ProofAccepted(policyId, alice, proof.nullifier, scope);
         gatekeeper.submitProof(policyId, alice, proof);
         vm.snapshotGasLastCall("submitProof");
         assertTrue(gatekeeper.isCompliant(alice, policyId));
-        assertEq(gatekeeper.complianceExpiry(alice, policyId), proof.timestamp + gatekeeper.ZK_RECORD_LIFETIME());
+        assertEq(gatekeeper.complianceExpiry(alice, policyId), proof.timestamp + ZK_RECORD_LIFETIME);
         assertTrue(gatekeeper.nullifierUsed(proof.nullifier));
     }
 
@@ -113,7 +133,7 @@ contract ZkCredentialsTest is Test {
             gatekeeper.zkPolicyHash(policyId),
             proof.timestamp,
             proof.todayYmd,
-            gatekeeper.proofScope(address(gatekeeper), policyId, proof.timestamp),
+            _scope(address(gatekeeper), policyId, proof.timestamp),
             uint256(uint160(_recipient("alice")))
         ];
         assertTrue(gatekeeper.credentialVerifier().verifyProof(proof.a, proof.b, proof.c, signals));
@@ -132,9 +152,9 @@ contract ZkCredentialsTest is Test {
     }
 
     function test_executeWithProof_runsForTheProofsRecipientOnly() public {
-        address at = vm.parseJsonAddress(fixture, ".agentRegistry");
-        deployCodeTo("AgentRegistry.sol:AgentRegistry", abi.encode(address(gatekeeper)), at);
-        AgentRegistry agents = AgentRegistry(at);
+        address where = vm.parseJsonAddress(fixture, ".agentRegistry");
+        deployCodeTo("AgentRegistry.sol:AgentRegistry", abi.encode(address(gatekeeper)), where);
+        AgentRegistry agents = AgentRegistry(where);
         agents.registerAgent(keccak256("agent"), policyId);
         address dave = _recipient("dave");
 
@@ -169,7 +189,7 @@ contract ZkCredentialsTest is Test {
     }
 
     function test_staleIssuanceRoot_reverts() public {
-        for (uint256 i = 1; i <= gatekeeper.ISSUANCE_ROOT_HISTORY(); i++) {
+        for (uint256 i = 1; i <= ISSUANCE_ROOT_HISTORY; i++) {
             _submitIssuanceRoot(i, uint64(timestamp - 600 + i), signerKey);
         }
         ZkCredentials.CredentialProof memory proof = _proof("alice");
@@ -180,7 +200,7 @@ contract ZkCredentialsTest is Test {
     function test_revokedCredential_underTheCurrentRoot_reverts() public {
         vm.prank(publisher);
         registry.publishRoot(bytes32(vm.parseJsonUint(fixture, ".revocationRootAfterRevokingAlice")), 1);
-        vm.warp(vm.getBlockTimestamp() + gatekeeper.REVOCATION_GRACE());
+        vm.warp(vm.getBlockTimestamp() + REVOCATION_GRACE);
         ZkCredentials.CredentialProof memory proof = _proof("alice");
         vm.expectRevert(abi.encodeWithSelector(ZkCredentials.StaleRevocationRoot.selector, proof.revocationRoot));
         gatekeeper.submitProof(policyId, _recipient("alice"), proof);
@@ -219,11 +239,11 @@ contract ZkCredentialsTest is Test {
 
     function test_timestampFarFromTheBlock_reverts() public {
         ZkCredentials.CredentialProof memory proof = _proof("alice");
-        vm.warp(proof.timestamp + gatekeeper.PROOF_MAX_AGE() + 1);
+        vm.warp(proof.timestamp + PROOF_MAX_AGE + 1);
         vm.expectRevert(abi.encodeWithSelector(ZkCredentials.ProofTimestampOutOfWindow.selector, proof.timestamp));
         gatekeeper.submitProof(policyId, _recipient("alice"), proof);
 
-        vm.warp(proof.timestamp - gatekeeper.PROOF_MAX_SKEW() - 1);
+        vm.warp(proof.timestamp - PROOF_MAX_SKEW - 1);
         vm.expectRevert(abi.encodeWithSelector(ZkCredentials.ProofTimestampOutOfWindow.selector, proof.timestamp));
         gatekeeper.submitProof(policyId, _recipient("alice"), proof);
     }
@@ -257,11 +277,12 @@ contract ZkCredentialsTest is Test {
         gatekeeper.setCredentialVerifier(ICredentialVerifier(address(1)));
     }
 
-    function test_ymdOf_matchesTheCalendar() public view {
-        assertEq(gatekeeper.ymdOf(0), 19_700_101);
-        assertEq(gatekeeper.ymdOf(951_782_400), 20_000_229); // 2000-02-29 00:00:00 UTC
-        assertEq(gatekeeper.ymdOf(1_795_305_599), 20_261_121); // 2026-11-21 23:59:59 UTC
-        assertEq(gatekeeper.ymdOf(1_795_305_600), 20_261_122);
-        assertEq(gatekeeper.ymdOf(4_107_542_400), 21_000_301); // 2100 is not a leap year
+    function test_ymdOf_matchesTheCalendar() public {
+        YmdHarness calendar = new YmdHarness();
+        assertEq(calendar.ymd(0), 19_700_101);
+        assertEq(calendar.ymd(951_782_400), 20_000_229); // 2000-02-29 00:00:00 UTC
+        assertEq(calendar.ymd(1_795_305_599), 20_261_121); // 2026-11-21 23:59:59 UTC
+        assertEq(calendar.ymd(1_795_305_600), 20_261_122);
+        assertEq(calendar.ymd(4_107_542_400), 21_000_301); // 2100 is not a leap year
     }
 }
