@@ -10,6 +10,7 @@ export const CONTRACT_NAMES = [
   'CompliantToken',
   'AgentRegistry',
   'AuditAnchor',
+  'CredentialVerifier',
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

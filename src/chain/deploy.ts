@@ -32,7 +32,10 @@ export interface Deployment {
   contracts: Record<ContractName, string>;
 }
 
-/** Deploys and wires RevocationRegistry, ComplianceGatekeeper, CompliantToken and AgentRegistry. */
+/**
+ * Deploys and wires RevocationRegistry, ComplianceGatekeeper (with the Groth16 CredentialVerifier set),
+ * CompliantToken, AgentRegistry and AuditAnchor.
+ */
 export async function deployCustos(params: DeployParameters): Promise<Deployment> {
   const [tokenPolicy] = params.policies;
   if (!tokenPolicy) throw new Error('deployCustos: at least one policy is required (it gates the token)');
@@ -55,6 +58,8 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
   const registry = await deploy('RevocationRegistry', deployerAddress);
   const gatekeeper = await deploy('ComplianceGatekeeper', deployerAddress, await registry.getAddress());
   await send(registry, 'bindGatekeeper', await gatekeeper.getAddress());
+  const verifier = await deploy('CredentialVerifier');
+  await send(gatekeeper, 'setCredentialVerifier', await verifier.getAddress());
 
   const policies: Record<string, string> = {};
   for (const policy of params.policies) {
@@ -130,6 +135,7 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
       CompliantToken: await token.getAddress(),
       AgentRegistry: await agents.getAddress(),
       AuditAnchor: await auditAnchor.getAddress(),
+      CredentialVerifier: await verifier.getAddress(),
     },
   };
 }

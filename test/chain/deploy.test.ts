@@ -62,7 +62,7 @@ describe('deploy script against a running anvil', () => {
     await anvil?.stop();
   });
 
-  it('writes the four addresses, each holding code', async () => {
+  it('writes every contract address, each holding code', async () => {
     assert.equal(deployment.chainId, 31337);
     for (const name of [
       'ComplianceGatekeeper',
@@ -70,6 +70,7 @@ describe('deploy script against a running anvil', () => {
       'CompliantToken',
       'AgentRegistry',
       'AuditAnchor',
+      'CredentialVerifier',
     ]) {
       const address = deployment.contracts[name];
       assert.ok(address, `${name} address`);
@@ -82,6 +83,10 @@ describe('deploy script against a running anvil', () => {
     const gatekeeper = contract('ComplianceGatekeeper', deployment.contracts.ComplianceGatekeeper!);
     const registry = contract('RevocationRegistry', deployment.contracts.RevocationRegistry!);
     assert.equal(await registry.getFunction('gatekeeper')(), deployment.contracts.ComplianceGatekeeper);
+    assert.equal(
+      await gatekeeper.getFunction('credentialVerifier')(),
+      deployment.contracts.CredentialVerifier,
+    );
     const now = (await provider.getBlock('latest'))!.timestamp;
     assert.equal(await gatekeeper.getFunction('isTrustedSigner')(custosSigner.address, now), true);
     assert.equal(await gatekeeper.getFunction('isPolicyEnabled')(policyIdOf('kyc-basic')), true);
