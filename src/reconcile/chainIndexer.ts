@@ -126,8 +126,8 @@ export class ChainIndexer {
 
   private async decode(logs: Log[]) {
     const blockTimes = new Map<number, Date>();
-    // Attestations submitted earlier in this same stretch, by subject, for linking agent executions to them.
-    const submitted = new Map<string, string>();
+    // What this stretch has seen so far, for linking agent executions before it is committed.
+    const seen: RunMemory = { submitted: new Map(), agentPolicies: new Map() };
     const rows = [];
     for (const log of logs) {
       const contract = this.contractByAddress.get(log.address.toLowerCase());
@@ -144,7 +144,7 @@ export class ChainIndexer {
         logIndex: log.index,
         contract: contract.name,
         event: parsed.name,
-        ...(await this.link(parsed, submitted)),
+        ...(await this.link(parsed, seen)),
         args: argsOf(parsed),
         blockTime: blockTimes.get(log.blockNumber)!,
       });
@@ -154,22 +154,28 @@ export class ChainIndexer {
 
   /**
    * Ties an event to the attestation it concerns: by uid when the event carries one; an agent execution to the
-   * attestation that made its caller compliant (the caller's latest one indexed so far).
+   * attestation that made its caller compliant with the agent's policy (the caller's latest one for that policy).
    */
   private async link(
     event: LogDescription,
-    submitted: Map<string, string>,
+    seen: RunMemory,
   ): Promise<{ attestationUid: string | null; subject: string | null }> {
     const arg = (name: string) =>
-      event.fragment.inputs.some((i) => i.name === name) ? (event.args.getValue(name) as string) : null;
+      event.fragment.inputs.some((i) => i.name === name) ? String(event.args.getValue(name)) : null;
+    if (event.name === 'AgentRegistered') seen.agentPolicies.set(arg('agentId')!, arg('policyId')!);
     if (event.name === 'ExecutionRequested') {
       const caller = arg('caller')!;
+      const policyId = await this.agentPolicy(arg('agentId')!, seen);
       const latest =
-        submitted.get(caller) ??
+        seen.submitted.get(`${caller}:${policyId}`) ??
         (
           await this.db.chainEvent.findFirst({
-            where: { event: 'AttestationSubmitted', subject: caller },
-            orderBy: { blockNumber: 'desc' },
+            where: {
+              event: 'AttestationSubmitted',
+              subject: caller,
+              args: { path: ['policyId'], equals: policyId ?? '' },
+            },
+            orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
             select: { attestationUid: true },
           })
         )?.attestationUid;
@@ -177,8 +183,19 @@ export class ChainIndexer {
     }
     const uid = arg('uid')?.toLowerCase() ?? null;
     const subject = arg('subject');
-    if (event.name === 'AttestationSubmitted') submitted.set(subject!, uid!);
+    if (event.name === 'AttestationSubmitted') seen.submitted.set(`${subject}:${arg('policyId')}`, uid!);
     return { attestationUid: uid, subject };
+  }
+
+  /** The policy an agent was registered with, from this run or the index. */
+  private async agentPolicy(agentId: string, seen: RunMemory): Promise<string | null> {
+    const known = seen.agentPolicies.get(agentId);
+    if (known) return known;
+    const registered = await this.db.chainEvent.findFirst({
+      where: { event: 'AgentRegistered', args: { path: ['agentId'], equals: agentId } },
+      select: { args: true },
+    });
+    return (registered?.args as { policyId?: string } | null)?.policyId ?? null;
   }
 
   private async commit(
@@ -202,6 +219,12 @@ export class ChainIndexer {
       }),
     ]);
   }
+}
+
+/** Attestations submitted (by `subject:policyId`) and agents registered (id to policy) earlier in the same run. */
+interface RunMemory {
+  submitted: Map<string, string>;
+  agentPolicies: Map<string, string>;
 }
 
 /** Event arguments as JSON: names to values, integers as decimal strings, addresses and hashes as given. */

@@ -29,7 +29,13 @@ export interface RunningService {
   chain: {
     rpcUrl: string;
     chainId: number;
-    contracts: { ComplianceGatekeeper: string; RevocationRegistry: string; AuditAnchor?: string };
+    contracts: {
+      ComplianceGatekeeper: string;
+      RevocationRegistry: string;
+      CompliantToken?: string;
+      AgentRegistry?: string;
+      AuditAnchor?: string;
+    };
   };
   /** Set on embedded defaults: what `.custos/dev-credentials.json` holds. */
   credentials?: DevCredentials;

@@ -5,7 +5,8 @@ import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact } from '../../src/chain/index.j
 import { ATTESTATION_TYPES } from '../../src/issuer/index.js';
 import { policyIdOf } from '../../src/chain/policyId.js';
 import { custos } from '../helpers/cli.js';
-import { approveSubject } from '../helpers/fixtures.js';
+import { setKycRecord } from '../../src/screening/index.js';
+import { APPROVED_KYC } from '../helpers/fixtures.js';
 import { startTestService } from '../helpers/service.js';
 
 const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -20,12 +21,10 @@ async function indexedService() {
   const [dapp, officer] = await Promise.all([t.key('dapp'), t.key('officer')]);
 
   /** Screens, attests through the API and submits on-chain: returns the uid and the block it landed in. */
-  async function attestOnChain(subject = Wallet.createRandom().address) {
-    await approveSubject(t.db, subject);
-    const { body } = await t.request('POST', '/v1/attest', {
-      key: dapp,
-      body: { subject, policy: 'kyc-basic' },
-    });
+  async function attestOnChain(subject = Wallet.createRandom().address, policy = 'kyc-basic') {
+    await setKycRecord(t.db, { subject, ...APPROVED_KYC, accredited: true }, 'test');
+    const { body } = await t.request('POST', '/v1/attest', { key: dapp, body: { subject, policy } });
+    assert.equal(body.uid !== undefined, true, JSON.stringify(body));
     const receipt = await (
       await contract('ComplianceGatekeeper').getFunction('submitAttestation')(body.message, body.signature)
     ).wait();
@@ -88,6 +87,32 @@ describe('chain indexer and reconciliation', () => {
     const clean = await custos(['reconcile'], ctx.s.cliEnv);
     assert.equal(clean.code, 0, clean.stderr);
     assert.equal(clean.stdout, '(none)\n');
+  });
+
+  it("ties an agent execution to the caller's attestation for the agent's policy, not just the latest one", async () => {
+    const caller = Wallet.createRandom().connect(ctx.s.provider);
+    await (await ctx.s.relayer.sendTransaction({ to: caller.address, value: 10n ** 17n })).wait();
+    const basic = await ctx.s.attestOnChain(caller.address, 'kyc-basic');
+    const accredited = await ctx.s.attestOnChain(caller.address, 'accredited-investor');
+    const agents = new Contract(
+      ctx.s.t.service.chain.contracts.AgentRegistry!,
+      loadArtifact('AgentRegistry').abi,
+      ctx.s.relayer,
+    );
+    await (await agents.getFunction('registerAgent')(id('agent metadata'), policyIdOf('kyc-basic'))).wait();
+    const agentId = await agents.getFunction('agentCount')();
+    const receipt = await (
+      await agents.connect(caller).getFunction('execute')(agentId, id('summarise the filings'))
+    ).wait();
+    await ctx.s.waitForIndex(receipt!.blockNumber);
+    assert.deepEqual(
+      (await ctx.s.chainEvents(`attestationUid=${basic.uid}`)).map((e) => e.event),
+      ['AttestationSubmitted', 'ExecutionRequested'],
+    );
+    assert.deepEqual(
+      (await ctx.s.chainEvents(`attestationUid=${accredited.uid}`)).map((e) => e.event),
+      ['AttestationSubmitted'],
+    );
   });
 
   it('bad filters are 400, and the reconciliation is for officers only', async () => {
