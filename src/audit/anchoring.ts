@@ -34,7 +34,8 @@ export async function batchLeaves(db: Database, firstSeq: bigint, lastSeq: bigin
 /**
  * Closes batches of audit events and anchors their RFC 6962 root in AuditAnchor. A batch is recorded in the
  * database only once its transaction is confirmed; batches the chain has but the database lacks (a crash after
- * sending) are copied back from the chain first. Since AuditAnchor only accepts the batch that starts at its
+ * sending) are copied back from the chain first, and batches the chain lost are dropped and anchored again. Since
+ * AuditAnchor only accepts the batch that starts at its
  * `nextSeq`, no batch is ever skipped or anchored twice, whatever crashes or outages happen in between.
  */
 export class AuditAnchorer {
@@ -64,6 +65,9 @@ export class AuditAnchorer {
 
   private async anchorNext(): Promise<AnchoredBatch | null> {
     const { nextSeq, batchCount } = await this.chain.anchorState();
+    // Batches the database holds beyond the chain's count were confirmed once and then lost by the chain (a
+    // reorganisation, a node restored without its last blocks): they are not anchored, so they are anchored again.
+    await this.db.auditBatch.deleteMany({ where: { index: { gte: batchCount } } });
     await this.recordBatchesFromChain(batchCount);
     const head = await this.db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
     if (!head || head.seq < nextSeq) return null;

@@ -87,6 +87,27 @@ describe('audit anchoring', () => {
     );
   });
 
+  it('a batch recorded but then lost by the chain (a reorganisation) is anchored again', async () => {
+    let head = (await t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!.seq;
+    await waitForAnchored(head);
+    const lost = Number(await anchor.getFunction('batchCount')());
+    await t.db.auditBatch.create({
+      data: {
+        index: lost,
+        firstSeq: head + 1n,
+        lastSeq: head + 1n,
+        root: new Uint8Array(32),
+        anchoredAt: new Date(),
+      },
+    });
+    await t.request('PUT', `/v1/kyc/${Wallet.createRandom().address}`, { key: officer, body: APPROVED_KYC });
+    head = (await t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!.seq;
+    await waitForAnchored(head);
+    const onChain = await anchor.getFunction('batch')(lost);
+    const row = await t.db.auditBatch.findUnique({ where: { index: lost } });
+    assert.equal(`0x${Buffer.from(row!.root).toString('hex')}`, onChain.root);
+  });
+
   it('a database restored to before anchored events is caught against the chain', async () => {
     const head = (await t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!.seq;
     await waitForAnchored(head);
