@@ -1,5 +1,5 @@
 import type { ChainOperator } from '../chain/index.js';
-import type { Database } from '../db/index.js';
+import { withTryAdvisoryLock, type Database } from '../db/index.js';
 import { merkleRoot } from './merkle.js';
 
 export interface AnchorPolicy {
@@ -47,20 +47,7 @@ export class AuditAnchorer {
 
   /** Anchors at most one batch, if this process holds the anchoring lock and a batch is due. */
   async tick(): Promise<AnchoredBatch | null> {
-    const client = await this.db.pool.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-        ANCHOR_LOCK,
-      ]);
-      if (!rows[0]!.locked) return null;
-      try {
-        return await this.anchorNext();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [ANCHOR_LOCK]);
-      }
-    } finally {
-      client.release();
-    }
+    return withTryAdvisoryLock(this.db, ANCHOR_LOCK, () => this.anchorNext());
   }
 
   private async anchorNext(): Promise<AnchoredBatch | null> {

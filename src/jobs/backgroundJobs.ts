@@ -6,18 +6,22 @@ export interface RecurringJob {
   /** The pg-boss queue name; one queue per job. */
   name: string;
   intervalSeconds: number;
-  /** A run still active after this long is given up (its process died): the next run may start. */
+  /** A run still active after this long is given up (its process died). */
   expireInSeconds: number;
+  /** Must be safe to run from two processes at once (the tasks take a PostgreSQL advisory lock). */
   run(): Promise<void>;
 }
 
 /**
- * Recurring background work (audit anchoring, chain indexing) on pg-boss, in the service's own PostgreSQL. Each
- * job's queue is `stately`: across every replica at most one run is active and one waits, so two processes never
- * anchor or index at once. A run first queues its successor, so the loop outlives a process that dies mid-run; the
- * successor starts once the dead run expires.
+ * Recurring background work (audit anchoring, chain indexing) on pg-boss, in the service's own PostgreSQL. Every
+ * process offers one run per interval with a pg-boss throttle (`singletonSeconds`), so the cluster queues at most
+ * one run per interval slot, and any live process keeps the schedule going: nothing depends on a run finishing, so
+ * a run lost with a process or a database outage only costs its own slot. Runs take an advisory lock, so two never
+ * do the same work at once.
  */
 export class BackgroundJobs {
+  private readonly timers: NodeJS.Timeout[] = [];
+
   private constructor(
     private readonly boss: PgBoss,
     private readonly logger: Logger,
@@ -39,13 +43,11 @@ export class BackgroundJobs {
   async every(job: RecurringJob): Promise<void> {
     await this.boss.createQueue(job.name, {
       name: job.name,
-      policy: 'stately',
       retryLimit: 0,
       expireInSeconds: job.expireInSeconds,
     });
     const pollingIntervalSeconds = Math.min(Math.max(job.intervalSeconds / 2, 0.5), 5);
     await this.boss.work(job.name, { pollingIntervalSeconds }, async () => {
-      await this.boss.sendAfter(job.name, {}, {}, job.intervalSeconds);
       try {
         await job.run();
       } catch (error) {
@@ -56,11 +58,22 @@ export class BackgroundJobs {
         throw error;
       }
     });
-    await this.boss.send(job.name, {});
+    const offer = () =>
+      this.boss
+        .send(job.name, {}, { singletonKey: job.name, singletonSeconds: job.intervalSeconds })
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error, job: job.name },
+            `could not queue ${job.name}; retrying next interval`,
+          ),
+        );
+    this.timers.push(setInterval(offer, job.intervalSeconds * 1000));
+    await offer();
   }
 
-  /** Stops taking runs and waits (up to 30 s) for the ones under way. */
+  /** Stops offering runs, then waits (up to 30 s) for the ones under way. */
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
     await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
   }
 }

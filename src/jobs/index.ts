@@ -1,2 +1,2 @@
-// Recurring background work on pg-boss: one active run per job across every replica.
+// Recurring background work on pg-boss: one queued run per interval across every replica.
 export { BackgroundJobs, type RecurringJob } from './backgroundJobs.js';

@@ -1,6 +1,6 @@
 import { Interface, type JsonRpcProvider, type Log, type LogDescription } from 'ethers';
 import { loadArtifact, type ContractName } from '../chain/index.js';
-import type { Database } from '../db/index.js';
+import { withTryAdvisoryLock, type Database } from '../db/index.js';
 
 export interface IndexerOptions {
   /** The contracts to follow, by name. */
@@ -22,6 +22,8 @@ export interface IndexRun {
 }
 
 const CURSOR = 'contracts';
+/** One indexer at a time across every Custos process; any constant shared by them. */
+const INDEX_LOCK = 0x696e6478; // "indx"
 
 /**
  * Follows the Custos contracts' events into `chain_events`, from a cursor stored in the database, so a restart
@@ -51,8 +53,12 @@ export class ChainIndexer {
     this.reorgWindow = options.reorgWindow ?? 128;
   }
 
-  /** Indexes the next stretch of blocks up to the chain head. */
-  async run(): Promise<IndexRun> {
+  /** Indexes the next stretch of blocks up to the chain head; null when another process is indexing. */
+  async run(): Promise<IndexRun | null> {
+    return withTryAdvisoryLock(this.db, INDEX_LOCK, () => this.indexNext());
+  }
+
+  private async indexNext(): Promise<IndexRun> {
     let cursor = await this.cursor();
     let rewoundTo: number | undefined;
     if (cursor.hash !== null && (await this.blockHash(cursor.number)) !== cursor.hash) {

@@ -248,12 +248,12 @@ async function scheduleBackgroundJobs(
     expireInSeconds: 300,
     run: async () => {
       const run = await indexer.run();
-      if (run.rewoundTo !== undefined)
+      if (run?.rewoundTo !== undefined)
         logger.warn(
           { rewoundTo: run.rewoundTo },
           'chain reorganisation: the index was rewound and read again',
         );
-      if (run.events > 0) logger.debug(run, 'chain events indexed');
+      if (run && run.events > 0) logger.debug(run, 'chain events indexed');
     },
   });
 }
