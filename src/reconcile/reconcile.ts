@@ -70,36 +70,30 @@ const CHECKS: Check[] = [
       `revocation root ${r.ref} (epoch ${r.detail}) is on-chain but the service did not publish it`,
   },
   {
-    // A signer's standing is its latest event: added or changed (trusted) or removed.
+    // A signer's standing is its latest event: added or changed (trusted) or removed. Only signers still trusted
+    // on-chain that no signing key row accounts for disagree.
     kind: 'unknown-signer',
-    sql: `SELECT DISTINCT ON (lower(e.args->>'signer')) e.args->>'signer' AS ref, e.event AS detail, e.tx_hash
-            FROM chain_events e
-           WHERE e.event IN ('SignerUpdated', 'SignerRemoved')
-           ORDER BY lower(e.args->>'signer'), e.block_number DESC, e.log_index DESC`,
+    sql: `SELECT latest.ref, latest.detail, latest.tx_hash FROM (
+            SELECT DISTINCT ON (lower(e.args->>'signer')) e.args->>'signer' AS ref, e.event AS detail, e.tx_hash
+              FROM chain_events e
+             WHERE e.event IN ('SignerUpdated', 'SignerRemoved')
+             ORDER BY lower(e.args->>'signer'), e.block_number DESC, e.log_index DESC) latest
+           WHERE latest.detail = 'SignerUpdated'
+             AND NOT EXISTS (SELECT 1 FROM signing_keys k WHERE lower(k.address) = lower(latest.ref))
+           ORDER BY latest.ref`,
     message: (r) => `signer ${r.ref} is trusted by the gatekeeper but the service does not know it`,
   },
 ];
 
-/**
- * Everything the database and the chain (as indexed) disagree on. Each check is one query; the signer check
- * keeps only signers still trusted on-chain that no signing key row accounts for.
- */
+/** Everything the database and the chain (as indexed) disagree on: each check is one query. */
 export async function reconcile(db: Database): Promise<Reconciliation> {
   const cursor = await db.chainCursor.findUnique({ where: { name: 'contracts' } });
-  const known = new Set(
-    (await db.signingKey.findMany({ select: { address: true } })).map((k) => k.address.toLowerCase()),
-  );
   const disagreements: Disagreement[] = [];
   for (const check of CHECKS) {
     const { rows } = await db.pool.query<{ ref: string; detail: string | null; tx_hash: string | null }>(
       check.sql,
     );
     for (const row of rows) {
-      if (
-        check.kind === 'unknown-signer' &&
-        (row.detail === 'SignerRemoved' || known.has(row.ref.toLowerCase()))
-      )
-        continue;
       disagreements.push({
         kind: check.kind,
         ref: row.ref,
