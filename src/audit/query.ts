@@ -49,7 +49,23 @@ export async function queryAuditEvents(
   page: { after: bigint; limit: number },
   scope: ReadScope = 'all-tenants',
 ): Promise<{ events: AuditEventView[]; next: bigint | null }> {
-  const span = filters.from || filters.to ? await seqSpan(db, filters.from, filters.to) : undefined;
+  return queryWithinSpan(db, filters, await spanOf(db, filters), page, scope);
+}
+
+type Span = { first: bigint; last: bigint } | null | undefined;
+
+/** The sequence span of the filters' time range; undefined without a range, null for an empty one. */
+async function spanOf(db: Database, filters: AuditFilters): Promise<Span> {
+  return filters.from || filters.to ? seqSpan(db, filters.from, filters.to) : undefined;
+}
+
+async function queryWithinSpan(
+  db: Database,
+  filters: AuditFilters,
+  span: Span,
+  page: { after: bigint; limit: number },
+  scope: ReadScope,
+): Promise<{ events: AuditEventView[]; next: bigint | null }> {
   if (span === null) return { events: [], next: null };
   const rows = await db.auditEvent.findMany({
     where: {
@@ -97,9 +113,11 @@ export async function* streamAuditEvents(
   scope: ReadScope = 'all-tenants',
   pageSize = 1000,
 ): AsyncGenerator<AuditEventView> {
+  // The time range's span is looked up once for the whole export, not once per page.
+  const span = await spanOf(db, filters);
   let after = 0n;
   for (;;) {
-    const { events, next } = await queryAuditEvents(db, filters, { after, limit: pageSize }, scope);
+    const { events, next } = await queryWithinSpan(db, filters, span, { after, limit: pageSize }, scope);
     yield* events;
     if (next === null) return;
     after = next;
