@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { policyIdOf } from '../src/chain/policyId.js';
+import { KYC_POLICY } from '../test/zk/fixtures.js';
 import {
   MemoryNodeStore,
   SparseMerkleTree,
@@ -12,13 +13,11 @@ import {
   credentialLeaf,
   identityCommitment,
   policyHash,
-  policyTagOf,
   scopeOf,
   toContractProof,
   witnessInput,
   ymdOf,
   type Credential,
-  type ZkPolicy,
 } from '../src/zk/index.js';
 
 const CHAIN_ID = 31337;
@@ -26,13 +25,7 @@ const TIMESTAMP = 1_795_000_000;
 const GATEKEEPER = '0x00000000000000000000000000000000C0570001';
 const AGENTS = '0x00000000000000000000000000000000C0570002';
 const POLICY_ID = policyIdOf('kyc-basic');
-const POLICY: ZkPolicy = {
-  policyTag: policyTagOf(POLICY_ID),
-  minAge: 18,
-  requireAccredited: false,
-  maxRiskTier: 2,
-  deniedCountries: [408, 364, 760, 192],
-};
+const POLICY = KYC_POLICY;
 const holders = {
   alice: { secret: 1001n, recipient: '0x000000000000000000000000000000000000A11C' },
   carol: { secret: 1002n, recipient: '0x000000000000000000000000000000000000CA01' },

@@ -2,6 +2,7 @@ import { Wallet } from 'ethers';
 import {
   MemoryNodeStore,
   SparseMerkleTree,
+  credentialLeaf,
   identityCommitment,
   policyTagOf,
   scopeOf,
@@ -41,7 +42,6 @@ export async function credentialScenario(overrides: Partial<Credential> = {}, po
     riskTier: 1,
     ...overrides,
   };
-  const { credentialLeaf } = await import('../../src/zk/index.js');
   await issuance.set(credential.credentialId, credentialLeaf(credential));
   await revocation.set(7, 1n); // someone else's revoked credential
   const recipient = Wallet.createRandom().address;
