@@ -2,18 +2,29 @@
 //
 //   DEPLOYER_PRIVATE_KEY=0x... npm run deploy -- --rpc-url http://127.0.0.1:8545 \
 //     --policy kyc-basic:90d --signer 0xSigner --admin 0xMultisig --out deployments/local.json
+//
+// Policies found in the policies file (--policies-file, POLICIES_FILE, or the default one) also get their
+// zero-knowledge parameters' hash, so credential proofs work for them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { deployCustos, type PolicyDeployment } from '../src/chain/index.js';
+import { zkPolicyHashOf } from '../src/credentials/index.js';
+import { loadPolicies, type Policy } from '../src/screening/index.js';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
-function parsePolicy(spec: string): PolicyDeployment {
+/** A policy named in the policies file also gets its zero-knowledge parameters' hash, when it has a ZK form. */
+function parsePolicy(spec: string, policies: Map<string, Policy>): PolicyDeployment {
   const match = /^([a-z0-9][a-z0-9-]*):(\d+)([smhd])$/.exec(spec);
   if (!match) throw new Error(`--policy ${spec}: expected name:lifetime, for example kyc-basic:90d`);
-  return { name: match[1]!, maxLifetimeSeconds: Number(match[2]) * UNITS[match[3]!]! };
+  const policy = policies.get(match[1]!);
+  return {
+    name: match[1]!,
+    maxLifetimeSeconds: Number(match[2]) * UNITS[match[3]!]!,
+    zkPolicyHash: policy && zkPolicyHashOf(policy),
+  };
 }
 
 function address(flag: string, value: string): string {
@@ -30,6 +41,7 @@ async function main(): Promise<void> {
       'rpc-url': { type: 'string', default: process.env.RPC_URL },
       out: { type: 'string' },
       policy: { type: 'string', multiple: true, default: ['kyc-basic:90d'] },
+      'policies-file': { type: 'string', default: process.env.POLICIES_FILE },
       signer: { type: 'string', multiple: true, default: [] },
       admin: { type: 'string' },
       'token-name': { type: 'string', default: 'Custos Compliant Token' },
@@ -42,11 +54,12 @@ async function main(): Promise<void> {
   if (!privateKey)
     throw new Error('DEPLOYER_PRIVATE_KEY is required (the deployer pays gas and hands over roles)');
 
+  const policies = loadPolicies(values['policies-file']);
   const provider = new JsonRpcProvider(rpcUrl);
   try {
     const deployment = await deployCustos({
       deployer: new Wallet(privateKey, provider),
-      policies: values.policy.map(parsePolicy),
+      policies: values.policy.map((spec) => parsePolicy(spec, policies)),
       trustedSigners: values.signer.map((s) => address('--signer', s)),
       admin: values.admin ? address('--admin', values.admin) : undefined,
       token: { name: values['token-name']!, symbol: values['token-symbol']! },

@@ -1,7 +1,8 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit` or `-- zk` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk` or `-- revocation` runs one.
 import { runAttestBenchmark } from './attest.js';
 import { runAuditBenchmark } from './audit.js';
 import { runGasBenchmark } from './gas.js';
+import { runRevocationBenchmark } from './revocation.js';
 import { runZkBenchmark } from './zk.js';
 
 const benchmarks: Record<string, () => void | Promise<void>> = {
@@ -9,6 +10,7 @@ const benchmarks: Record<string, () => void | Promise<void>> = {
   attest: runAttestBenchmark,
   audit: runAuditBenchmark,
   zk: runZkBenchmark,
+  revocation: runRevocationBenchmark,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {

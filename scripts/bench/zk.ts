@@ -2,10 +2,9 @@
 // process (snarkjs with its own worker threads), and proofs per second on a pool of single-threaded prover
 // processes, one per core. Prints figures; asserts nothing.
 import { availableParallelism } from 'node:os';
-import { fork, type ChildProcess } from 'node:child_process';
 import * as snarkjs from 'snarkjs';
 import { credentialScenario } from '../../test/zk/fixtures.js';
-import { artifactPath, loadManifest, witnessInput } from '../../src/zk/index.js';
+import { ProverPool, artifactPath, loadManifest, witnessInput } from '../../src/zk/index.js';
 
 const RUNS = Number(process.env.BENCH_ZK_PROOFS ?? 20);
 const percentile = (sorted: number[], p: number) =>
@@ -31,29 +30,15 @@ export async function runZkBenchmark(): Promise<void> {
     `proving in one process (${RUNS} proofs): p50 ${percentile(times, 0.5).toFixed(0)} ms, p95 ${percentile(times, 0.95).toFixed(0)} ms`,
   );
 
+  // The service's prover pool (custodial groth16 attestations): one single-threaded process per core.
   const size = availableParallelism();
-  const workers = Array.from({ length: size }, () =>
-    fork(new URL('./zkProver.ts', import.meta.url), { execArgv: ['--import', 'tsx'] }),
-  );
-  const prove = (worker: ChildProcess) =>
-    new Promise<number>((resolve) => {
-      worker.once('message', (ms) => resolve(ms as number));
-      worker.send(input);
-    });
-  await Promise.all(workers.map(prove)); // warm-up: load the keys in every worker
+  const pool = new ProverPool({ size, maxQueue: RUNS });
+  await Promise.all(Array.from({ length: size }, () => pool.prove(input))); // warm-up: every prover loads the keys
   const started = performance.now();
-  let done = 0;
-  await Promise.all(
-    workers.map(async (worker) => {
-      while (done < RUNS) {
-        done++;
-        await prove(worker);
-      }
-    }),
-  );
+  await Promise.all(Array.from({ length: RUNS }, () => pool.prove(input)));
   const seconds = (performance.now() - started) / 1000;
-  for (const worker of workers) worker.kill();
+  await pool.close();
   console.log(
-    `pool of ${size} single-threaded prover processes: ${RUNS} proofs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(2)} proofs/s`,
+    `the service's pool of ${size} single-threaded prover processes: ${RUNS} proofs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(2)} proofs/s`,
   );
 }

@@ -8,6 +8,7 @@ import { openApiRoutes } from './openapi.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
 import { auditRoutes } from './routes/audit.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { auditEventRoutes } from './routes/auditEvents.js';
 import { auditStatusRoutes } from './routes/auditStatus.js';
 import { explorerRoutes } from './routes/explorer.js';
@@ -66,6 +67,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(auditStatusRoutes(ctx));
   app.use(attestRoutes(ctx));
   app.use(attestationRoutes(ctx));
+  app.use(credentialRoutes(ctx));
   app.use(kycRoutes(ctx));
   app.use(sanctionsRoutes(ctx));
   app.use(revocationRoutes(ctx));

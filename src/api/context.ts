@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AttestationService, RevocationService } from '../attest/index.js';
 import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import type { ChainOperator } from '../chain/index.js';
+import type { CredentialPaths, CredentialService, ZkAttestationService } from '../credentials/index.js';
 import type { Env } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { KeyManager } from '../keys/index.js';
@@ -24,6 +25,9 @@ export interface ApiContext {
   policies: Map<string, Policy>;
   attestations: AttestationService;
   revocations: RevocationService;
+  credentials: CredentialService;
+  credentialPaths: CredentialPaths;
+  zkAttestations: ZkAttestationService;
   keys: KeyManager;
   apiKeys: ApiKeyVerifier;
   /** Set when regulators may sign in with identity-provider JWTs. */

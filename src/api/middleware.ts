@@ -27,14 +27,7 @@ export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHa
     if (!roles.includes(principal.role)) {
       throw new CustosError('FORBIDDEN', `this endpoint needs one of the roles ${roles.join(', ')}`);
     }
-    const limit = ctx.rateLimiter.take(principal.keyId, principal.rateLimitPerMinute);
-    if (!limit.allowed) {
-      res.setHeader('retry-after', String(limit.retryAfterSeconds));
-      throw new CustosError(
-        'RATE_LIMITED',
-        `rate limit of ${principal.rateLimitPerMinute} requests per minute reached`,
-      );
-    }
+    takeToken(ctx, res, principal.keyId, principal.rateLimitPerMinute);
     res.locals.principal = principal;
     next();
   };
@@ -66,4 +59,21 @@ export function requireJson(req: Request, _res: Response, next: NextFunction): v
     throw new CustosError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
   next();
+}
+
+/** For public endpoints: the same token bucket, per client address (behind TRUST_PROXY_HOPS proxies). */
+export function publicRateLimit(ctx: ApiContext): RequestHandler {
+  return (req, res, next) => {
+    takeToken(ctx, res, `ip:${req.ip}`, ctx.env.RATE_LIMIT_PER_MINUTE);
+    next();
+  };
+}
+
+/** Takes one request from `key`'s bucket, or answers 429 with Retry-After. */
+function takeToken(ctx: ApiContext, res: Response, key: string, perMinute: number): void {
+  const limit = ctx.rateLimiter.take(key, perMinute);
+  if (!limit.allowed) {
+    res.setHeader('retry-after', String(limit.retryAfterSeconds));
+    throw new CustosError('RATE_LIMITED', `rate limit of ${perMinute} requests per minute reached`);
+  }
 }

@@ -14,6 +14,9 @@ const ok = (description: string) => ({
 });
 const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
 const bearer = [{ apiKey: [] }];
+const fieldElement = { type: 'string', pattern: '^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$' };
+const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
+const credentialId = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } };
 
 /** The public HTTP surface, as OpenAPI 3.1. */
 export const openApiDocument = {
@@ -68,7 +71,7 @@ export const openApiDocument = {
       post: {
         summary: 'Screen a subject against a policy and issue an attestation',
         description:
-          'Returns `{ uid, format, policy, subject, issuedAt, expiresAt, signer, domain, types, message, signature }`; pass `message` and `signature` to `submitAttestation` or `mintWithAttestation`. The audit event is committed before the response.',
+          "eip712: returns `{ uid, format, policy, subject, issuedAt, expiresAt, signer, domain, types, message, signature }`; pass `message` and `signature` to `submitAttestation` or `mintWithAttestation`. groth16 (custodial: send the holder's `identitySecret`): returns `{ uid, format, policy, policyId, subject, recipient, issuedAt, expiresAt, credentialId, scope, proof, publicSignals }`; pass `proof` to `submitProof(policyId, recipient, proof)`, `mintWithProof` or (with `consumer` and `context` set) `executeWithProof`. The audit event is committed before the response.",
         security: bearer,
         parameters: [
           {
@@ -93,12 +96,16 @@ export const openApiDocument = {
                   policy: { type: 'string', example: 'kyc-basic' },
                   format: { enum: ['eip712', 'groth16'], default: 'eip712' },
                   chainId: { type: 'integer' },
+                  identitySecret: { ...fieldElement, description: 'groth16 only: the holder secret' },
+                  recipient: { ...address, description: 'groth16 only: default the subject' },
+                  consumer: { ...address, description: 'groth16 only: default the gatekeeper' },
+                  context: { ...bytes32, description: 'groth16 only: default the policy id' },
                 },
               },
             },
           },
         },
-        responses: { 200: ok('the attestation'), ...errors(400, 401, 403, 413, 415, 429, 501, 503) },
+        responses: { 200: ok('the attestation'), ...errors(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     '/v1/attestations': {
@@ -122,6 +129,38 @@ export const openApiDocument = {
           },
         ],
         responses: { 200: ok('the attestation and its audit events'), ...errors(400, 401, 404) },
+      },
+    },
+    '/v1/credentials': {
+      post: {
+        summary:
+          "Screen a subject and issue a zero-knowledge credential for the holder's identity commitment",
+        description:
+          'Body `{ subject, policy, identityCommitment }` (Poseidon of the holder secret). Returns the credential fields the holder proves with and the issuance root holding it, already on-chain.',
+        security: bearer,
+        responses: { 200: ok('the credential'), ...errors(400, 401, 403, 422, 429, 503) },
+      },
+    },
+    '/v1/credentials/{id}/issuance-path': {
+      get: {
+        summary: "A credential's issuance-tree path to a root the gatekeeper accepts (public)",
+        parameters: [credentialId],
+        responses: { 200: ok('{ credentialId, root, siblings }'), ...errors(400, 404, 429, 503) },
+      },
+    },
+    '/v1/credentials/{id}/revocation-path': {
+      get: {
+        summary:
+          "A credential's non-membership path in the revocation tree, to the registry's current root (public)",
+        parameters: [credentialId],
+        responses: { 200: ok('{ credentialId, root, epoch, siblings }'), ...errors(400, 404, 422, 429, 503) },
+      },
+    },
+    '/v1/zk': {
+      get: {
+        summary:
+          "Chain, gatekeeper, each policy's zero-knowledge parameters and the circuit artifacts' URLs (public)",
+        responses: { 200: ok('parameters') },
       },
     },
     '/v1/kyc/webhook': {
@@ -149,7 +188,7 @@ export const openApiDocument = {
     '/v1/revocations': {
       post: {
         summary:
-          'Revoke an attestation uid or every attestation of an address, and wait for the chain (officer)',
+          'Revoke an attestation or credential uid, or every attestation and credential of an address, and wait for the chain (officer)',
         security: bearer,
         responses: { 200: ok('revoked'), ...errors(400, 401, 403, 404, 409, 503) },
       },

@@ -1,7 +1,8 @@
 import type { Database, GroupCommit } from '../db/index.js';
 import { CustosError, causes, withDatabase } from '../errors/index.js';
 import { eip712Attestation, issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
-import { screenSubject, type Policy } from '../screening/index.js';
+import type { Policy } from '../screening/index.js';
+import { policyNamed, screenOrRefuse } from './screenOrRefuse.js';
 import type { IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
 
@@ -47,16 +48,6 @@ export class AttestationService {
     this.now = options.now ?? (() => new Date());
   }
 
-  policy(name: string): Policy {
-    const policy = this.options.policies.get(name);
-    if (!policy) {
-      throw new CustosError('UNKNOWN_POLICY', `policy "${name}" is not defined`, {
-        policies: [...this.options.policies.keys()],
-      });
-    }
-    return policy;
-  }
-
   async attest(request: AttestRequest): Promise<Eip712Attestation> {
     const key = request.idempotencyKey;
     if (key === undefined) return this.screenAndIssue(request);
@@ -97,34 +88,9 @@ export class AttestationService {
   }
 
   private async screenAndIssue(request: AttestRequest): Promise<Eip712Attestation> {
-    const { db } = this.options;
-    const policy = this.policy(request.policy);
+    const policy = policyNamed(this.options.policies, request.policy);
     const now = this.now();
-    const screening = await withDatabase(() => screenSubject(db, policy, request.subject, now));
-    const decision = {
-      policy: policy.name,
-      passed: screening.passed,
-      reasons: screening.reasons.map((r) => r.code),
-      listVersions: screening.listVersions,
-      kycSource: screening.kycSource,
-    };
-
-    if (!screening.passed) {
-      await withDatabase(() =>
-        this.options.log.add({
-          audit: {
-            type: 'screening.failed',
-            actor: request.actor,
-            tenantId: request.tenantId,
-            subject: request.subject,
-            payload: decision,
-          },
-        }),
-      );
-      throw new CustosError('SCREENING_FAILED', `the subject does not satisfy policy ${policy.name}`, {
-        reasons: screening.reasons,
-      });
-    }
+    const { decision } = await screenOrRefuse(this.options, policy, request, now);
 
     const signer = this.options.signer();
     let attestation: Eip712Attestation;

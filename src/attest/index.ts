@@ -7,3 +7,4 @@ export {
 } from './attestationService.js';
 export { createIssuanceLog, type IssuanceEntry } from './issuanceLog.js';
 export { RevocationService, type RevokeRequest, type RevokeResult } from './revocationService.js';
+export { policyNamed, screenOrRefuse, type AuditedDecision } from './screenOrRefuse.js';

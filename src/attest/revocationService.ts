@@ -1,5 +1,6 @@
 import { appendAuditEvent } from '../audit/index.js';
-import type { ChainOperator } from '../chain/index.js';
+import type { ChainOperator, ChainReceipt } from '../chain/index.js';
+import type { CredentialRevoker, RevocationRootPublication } from '../credentials/index.js';
 import type { Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 
@@ -18,25 +19,62 @@ interface OpenRevocation {
 }
 
 export interface RevokeResult {
+  /** Every attestation and credential uid this revocation covers. */
   revoked: string[];
+  /** Those of them that are zero-knowledge credentials. */
+  credentials: string[];
+  /** The registry transaction revoking the attestations (null when there were none to send). */
   txHash: string | null;
   blockNumber: number | null;
+  /** The revocation root that revokes the credentials, once it is on-chain (null when none were named). */
+  revocationRoot: RevocationRootPublication | null;
 }
 
 /**
- * Revocation: the attestations are marked revoked in the database and audited first (from then on the service
- * reports them revoked), then the registry revocation is sent and awaited, and its receipt is audited. If the chain
- * cannot be reached the call fails with CHAIN_UNAVAILABLE and running it again finishes the job: uids revoked in the
- * database whose on-chain revocation has no receipt are sent again.
+ * Revocation of EIP-712 attestations and zero-knowledge credentials. Attestations are marked revoked in the
+ * database and audited first (from then on the service reports them revoked), then the registry revocation is sent
+ * and awaited, and its receipt is audited. Credentials get their revocation-tree leaf set in the same way, and the
+ * new revocation root is published and awaited. If the chain cannot be reached the call fails with
+ * CHAIN_UNAVAILABLE and running it again finishes the job: whatever is revoked in the database but not yet on-chain
+ * is sent again.
  */
 export class RevocationService {
   constructor(
     private readonly db: Database,
     private readonly chain: ChainOperator,
+    private readonly credentials: CredentialRevoker,
   ) {}
 
   async revoke(request: RevokeRequest): Promise<RevokeResult> {
-    const open = await withDatabase(() => this.markRevoked(request));
+    const attestations = await withDatabase(() => this.markRevoked(request));
+    const credentials = await withDatabase(() => this.credentials.markRevoked(request));
+    if (attestations.found + credentials.found === 0) {
+      throw new CustosError(
+        'NOT_FOUND',
+        isAddress(request.target)
+          ? `no attestation or credential for ${request.target}`
+          : `attestation or credential ${request.target} not found`,
+      );
+    }
+    if (attestations.open.length + credentials.open.length === 0) {
+      const what = isAddress(request.target)
+        ? `every attestation and credential of ${request.target} is`
+        : `${attestations.found ? 'attestation' : 'credential'} ${request.target} is`;
+      throw new CustosError('ALREADY_REVOKED', `${what} already revoked on-chain`);
+    }
+    const receipt = attestations.open.length ? await this.confirmOnChain(attestations.open, request) : null;
+    const revocationRoot = credentials.open.length ? await this.credentials.publish(request.actor) : null;
+    return {
+      revoked: [...attestations.open.map((row) => row.uid), ...credentials.open],
+      credentials: credentials.open,
+      txHash: receipt?.txHash ?? null,
+      blockNumber: receipt?.blockNumber ?? null,
+      revocationRoot,
+    };
+  }
+
+  /** Sends the registry revocation of `open` and audits its receipt. */
+  private async confirmOnChain(open: OpenRevocation[], request: RevokeRequest): Promise<ChainReceipt | null> {
     const uids = open.map((row) => row.uid);
     const receipt = await this.chain.revoke(uids, request.reason);
     await withDatabase(() =>
@@ -57,30 +95,20 @@ export class RevocationService {
         }
       }),
     );
-    return { revoked: uids, txHash: receipt?.txHash ?? null, blockNumber: receipt?.blockNumber ?? null };
+    return receipt;
   }
 
-  /** Marks the target's attestations revoked (and audits each); returns every one still lacking an on-chain receipt. */
-  private async markRevoked(request: RevokeRequest): Promise<OpenRevocation[]> {
-    const bySubject = /^0x[0-9a-fA-F]{40}$/.test(request.target);
+  /** Marks the target's attestations revoked (and audits each); returns how many it names and those still open. */
+  private async markRevoked(request: RevokeRequest): Promise<{ found: number; open: OpenRevocation[] }> {
+    const bySubject = isAddress(request.target);
     return this.db.$transaction(async (tx) => {
       const rows = await tx.attestation.findMany({
         where: bySubject
-          ? { subject: { equals: request.target, mode: 'insensitive' }, revokeTx: null }
+          ? { subject: { equals: request.target, mode: 'insensitive' } }
           : { uid: request.target.toLowerCase() },
         select: { uid: true, subject: true, status: true, revokeTx: true, tenantId: true },
       });
-      if (rows.length === 0) {
-        throw new CustosError(
-          'NOT_FOUND',
-          bySubject
-            ? `no unrevoked attestation for ${request.target}`
-            : `attestation ${request.target} not found`,
-        );
-      }
       const open = rows.filter((row) => row.revokeTx === null);
-      if (open.length === 0)
-        throw new CustosError('ALREADY_REVOKED', `attestation ${request.target} is already revoked on-chain`);
       for (const row of open.filter((r) => r.status === 'active')) {
         await tx.attestation.update({
           where: { uid: row.uid },
@@ -95,7 +123,9 @@ export class RevocationService {
           payload: { reason: request.reason },
         });
       }
-      return open;
+      return { found: rows.length, open };
     });
   }
 }
+
+const isAddress = (target: string) => /^0x[0-9a-fA-F]{40}$/.test(target);

@@ -6,6 +6,8 @@ export interface PolicyDeployment {
   name: string;
   /** Longest attestation lifetime the gatekeeper accepts for this policy, in seconds. */
   maxLifetimeSeconds: number;
+  /** Poseidon hash of the policy's zero-knowledge parameters; unset: no proofs for this policy. */
+  zkPolicyHash?: bigint;
 }
 
 export interface DeployParameters {
@@ -65,6 +67,8 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
   for (const policy of params.policies) {
     policies[policy.name] = policyIdOf(policy.name);
     await send(gatekeeper, 'setPolicy', policies[policy.name], policy.maxLifetimeSeconds);
+    if (policy.zkPolicyHash)
+      await send(gatekeeper, 'setZkPolicy', policies[policy.name], policy.zkPolicyHash);
   }
 
   const token = await deploy(

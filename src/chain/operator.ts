@@ -1,4 +1,11 @@
-import { Contract, JsonRpcProvider, id, type ContractTransactionResponse, type Signer } from 'ethers';
+import {
+  Contract,
+  JsonRpcProvider,
+  id,
+  toBeHex,
+  type ContractTransactionResponse,
+  type Signer,
+} from 'ethers';
 import { CustosError, isUnreachable } from '../errors/index.js';
 import { loadArtifact } from './artifacts.js';
 
@@ -25,7 +32,8 @@ export interface ChainReceipt {
 const MAX_UINT64 = 2n ** 64n - 1n;
 
 /**
- * The service's hands on the chain: revocations and signer windows, sent by the operator account and awaited.
+ * The service's hands on the chain: revocations, revocation and issuance roots, signer windows and audit anchors,
+ * sent by the operator account and awaited.
  * A node that cannot be reached is CHAIN_UNAVAILABLE (retryable); anything the chain refuses keeps its reason.
  */
 export class ChainOperator {
@@ -95,6 +103,31 @@ export class ChainOperator {
   /** The longest attestation lifetime the gatekeeper accepts for `policy`; 0 when it is not enabled there. */
   async policyMaxLifetime(policy: string): Promise<number> {
     return Number(await this.call(() => this.gatekeeper.getFunction('policyMaxLifetime')(id(policy))));
+  }
+
+  /** Submits a signed issuance root to the gatekeeper and waits for it. */
+  async submitIssuanceRoot(root: bigint, issuedAt: number, signature: string): Promise<ChainReceipt> {
+    return this.send(() => this.gatekeeper.getFunction('submitIssuanceRoot')(root, issuedAt, signature));
+  }
+
+  async isRecentIssuanceRoot(root: bigint): Promise<boolean> {
+    return this.call(() => this.gatekeeper.getFunction('isRecentIssuanceRoot')(root));
+  }
+
+  /** The registry's current revocation root (0 before the first publication) and its epoch. */
+  async revocationRoot(): Promise<{ root: bigint; epoch: number }> {
+    const [root, epoch] = await this.call(() => this.registry.getFunction('currentRoot')());
+    return { root: BigInt(root), epoch: Number(epoch) };
+  }
+
+  /** Publishes `root` as the epoch after `expectedEpoch` and waits for it (StaleEpoch if another got there first). */
+  async publishRevocationRoot(root: bigint, expectedEpoch: number): Promise<ChainReceipt> {
+    return this.send(() => this.registry.getFunction('publishRoot')(toBeHex(root, 32), expectedEpoch));
+  }
+
+  /** The Poseidon hash of `policy`'s zero-knowledge parameters on the gatekeeper (0: proofs are off for it). */
+  async zkPolicyHash(policy: string): Promise<bigint> {
+    return BigInt(await this.call(() => this.gatekeeper.getFunction('zkPolicyHash')(id(policy))));
   }
 
   /** A cheap liveness probe for /readyz. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, CliError, connection, download } from './client.js';
 import { print } from './output.js';
+import type { RevokeResult } from '../attest/index.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -107,19 +108,24 @@ export function buildProgram(): Command {
 
   program
     .command('revoke <target>')
-    .description('revoke an attestation uid, or every attestation of an address, and wait for the chain')
+    .description(
+      'revoke an attestation or credential uid, or every attestation and credential of an address, and wait for the chain',
+    )
     .requiredOption('--reason <text>', 'why (kept in the audit log; its hash goes on-chain)')
     .action(async (target: string, options: { reason: string }) => {
-      const result = await call<{ revoked: string[]; txHash: string | null; blockNumber: number | null }>(
-        connection(),
-        'POST',
-        '/v1/revocations',
-        { target, reason: options.reason },
-      );
+      const result = await call<RevokeResult>(connection(), 'POST', '/v1/revocations', {
+        target,
+        reason: options.reason,
+      });
+      const root = result.revocationRoot;
       print(
         json(),
         result,
-        result.revoked.map((uid) => ({ uid, tx: result.txHash, block: result.blockNumber })),
+        result.revoked.map((uid) =>
+          root && result.credentials.includes(uid)
+            ? { uid, tx: root.txHash, block: root.blockNumber, 'revocation epoch': root.epoch }
+            : { uid, tx: result.txHash, block: result.blockNumber, 'revocation epoch': '' },
+        ),
       );
     });
 

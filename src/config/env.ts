@@ -82,6 +82,10 @@ const schema = z
     AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
     /** A transaction not mined within this long counts as lost; the next write replaces it. */
     CHAIN_RECEIPT_TIMEOUT_SECONDS: integer(1, 3600).default(180),
+    /** Prover processes for custodial Groth16 attestations (each proves one at a time, single-threaded). */
+    ZK_PROVER_WORKERS: integer(1, 64).default(2),
+    /** Proofs that may wait for a prover; beyond it, requests get 503 PROVER_BUSY. */
+    ZK_PROVER_QUEUE: integer(0, 10_000).default(32),
     /** How often the chain indexer reads new blocks for reconciliation. */
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
     /** The block the contracts were deployed in: the indexer starts there. */

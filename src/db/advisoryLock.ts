@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Database } from './client.js';
 
 /**
@@ -10,17 +11,52 @@ export async function withTryAdvisoryLock<T>(
   key: number,
   task: () => Promise<T>,
 ): Promise<T | null> {
+  return holdingLock(db, key, 'pg_try_advisory_lock', task);
+}
+
+/**
+ * Runs `task` holding the session-level advisory lock `key`, waiting for it when another process holds it: for work
+ * that must happen once and in order across processes (publishing a root), where skipping is not an option.
+ */
+export async function withAdvisoryLock<T>(db: Database, key: number, task: () => Promise<T>): Promise<T> {
+  return (await holdingLock(db, key, 'pg_advisory_lock', task)) as T;
+}
+
+async function holdingLock<T>(
+  db: Database,
+  key: number,
+  take: 'pg_try_advisory_lock' | 'pg_advisory_lock',
+  task: () => Promise<T>,
+): Promise<T | null> {
   const client = await db.pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-      key,
-    ]);
-    if (!rows[0]!.locked) return null;
+    // pg_advisory_lock returns void (null here); only pg_try_advisory_lock can say false.
+    const { rows } = await client.query<{ locked: boolean | null }>(`SELECT ${take}($1) AS locked`, [key]);
+    if (rows[0]!.locked === false) return null;
     try {
       return await task();
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [key]);
     }
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs `task` in a transaction on one pooled connection; commits when it resolves, rolls back when it throws. */
+export async function inTransaction<T>(
+  db: Database,
+  task: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await task(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }

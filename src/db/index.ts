@@ -3,4 +3,4 @@ export { closeDatabase, createDatabase, type Database } from './client.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embeddedPostgres.js';
 export { GroupCommit } from './groupCommit.js';
 export { applyMigrations, listMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
-export { withTryAdvisoryLock } from './advisoryLock.js';
+export { inTransaction, withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';

@@ -1,8 +1,11 @@
-// Issuance: EIP-712 attestations signed by a Custos signer.
+// Issuance: EIP-712 attestations and zero-knowledge issuance roots, signed by a Custos signer.
 export {
   ATTESTATION_TYPES,
+  ISSUANCE_ROOT_TYPES,
+  custosDomain,
   eip712Attestation,
   issueEip712Attestation,
+  signIssuanceRoot,
   type AttestationRecord,
   type AttestationDomain,
   type AttestationMessage,

@@ -90,12 +90,7 @@ export interface AttestationRecord {
 
 /** Builds the full response shape (domain, types, message) of an attestation, e.g. from its stored row. */
 export function eip712Attestation(record: AttestationRecord): Eip712Attestation {
-  const domain: AttestationDomain = {
-    name: 'Custos',
-    version: '1',
-    chainId: record.chainId,
-    verifyingContract: getAddress(record.gatekeeper),
-  };
+  const domain = custosDomain(record.chainId, record.gatekeeper);
   const message: AttestationMessage = {
     uid: record.uid,
     subject: getAddress(record.subject),
@@ -116,4 +111,32 @@ export function eip712Attestation(record: AttestationRecord): Eip712Attestation 
     message,
     signature: record.signature,
   };
+}
+
+/** The gatekeeper's EIP-712 domain: bound to the chain and to the gatekeeper's address. */
+export function custosDomain(chainId: number, gatekeeper: string): AttestationDomain {
+  return { name: 'Custos', version: '1', chainId, verifyingContract: getAddress(gatekeeper) };
+}
+
+/** The EIP-712 type of a zero-knowledge issuance root, as ComplianceGatekeeper.submitIssuanceRoot checks it. */
+export const ISSUANCE_ROOT_TYPES = {
+  IssuanceRoot: [
+    { name: 'root', type: 'uint256' },
+    { name: 'issuedAt', type: 'uint64' },
+  ],
+};
+
+/** Signs an issuance root with a Custos signer: the same keys, and the same domain, as attestations. */
+export async function signIssuanceRoot(params: {
+  signer: AttestationSigner;
+  chainId: number;
+  gatekeeper: string;
+  root: bigint;
+  issuedAt: number;
+}): Promise<string> {
+  const digest = TypedDataEncoder.hash(custosDomain(params.chainId, params.gatekeeper), ISSUANCE_ROOT_TYPES, {
+    root: params.root,
+    issuedAt: params.issuedAt,
+  });
+  return (await params.signer.signDigest(digest)).serialized;
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.js';
-import { decide, type Decision } from './decide.js';
+import { decide, type Decision, type SubjectProfile } from './decide.js';
 import type { Policy } from './policies.js';
 import type { ListVersion } from './sanctions/index.js';
 
@@ -9,6 +9,8 @@ export interface Screening extends Decision {
   listVersions: ListVersion[];
   /** The KYC record's provider and reference, when there is one. */
   kycSource: { provider: string; reference: string | null } | null;
+  /** The facts decided on: a zero-knowledge credential commits to them. Never audited or returned. */
+  profile: SubjectProfile;
 }
 
 interface ProfileRow {
@@ -47,7 +49,7 @@ export async function screenSubject(
   const { rows } = await db.pool.query<ProfileRow>(PROFILE_QUERY, [subject]);
   const first = rows[0]!;
   const lists = rows.filter((r) => r.list_name !== null);
-  const profile = {
+  const profile: SubjectProfile = {
     kyc:
       first.status === null
         ? null
@@ -62,6 +64,7 @@ export async function screenSubject(
   };
   return {
     ...decide(policy, profile, now),
+    profile,
     policy: policy.name,
     listVersions: lists.map((r) => ({ name: r.list_name!, contentHash: r.content_hash! })),
     kycSource: first.status === null ? null : { provider: first.provider!, reference: first.reference },

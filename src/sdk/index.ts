@@ -1,4 +1,4 @@
-// The holder SDK: identities, credential proofs, and the arithmetic to build a proof request. Browser-safe: it
+// The holder SDK: identities, credentials and paths from Custos, local proofs, and the arithmetic behind them. Browser-safe: it
 // imports the zk modules it needs one by one, never src/zk/index.ts (which reads artifacts from disk).
 export {
   createIdentity,
@@ -7,6 +7,14 @@ export {
   type CircuitArtifacts,
   type HolderIdentity,
 } from './holder.js';
+export {
+  CustosApiError,
+  CustosHolderClient,
+  type ProofContext,
+  type ZkParameters,
+  type ZkPolicyParameters,
+} from './client.js';
+export type { CredentialPath, IssuedCredential, RevocationPath } from '../credentials/index.js';
 export {
   credentialLeaf,
   identityCommitment,

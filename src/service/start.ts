@@ -20,7 +20,16 @@ import { KeyManager, openOperator } from '../keys/index.js';
 import { AuditAnchorer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
 import { ChainIndexer } from '../reconcile/index.js';
-import { assertZkArtifacts } from '../zk/index.js';
+import { ProverPool, assertZkArtifacts } from '../zk/index.js';
+import {
+  CredentialPaths,
+  CredentialRevoker,
+  CredentialService,
+  IssuanceRootPublisher,
+  RevocationRootPublisher,
+  ZkAttestationService,
+  zkPolicyHashOf,
+} from '../credentials/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
 
@@ -87,6 +96,7 @@ export async function startService(
         policies: [...policies.values()].map((p) => ({
           name: p.name,
           maxLifetimeSeconds: Math.max(p.lifetimeSeconds, EMBEDDED_MAX_LIFETIME),
+          zkPolicyHash: zkPolicyHashOf(p),
         })),
       });
       cleanup.push(() => local!.anvil.stop());
@@ -130,6 +140,8 @@ export async function startService(
           rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
         })
       : undefined;
+    const zk = await startZkCredentials({ env, db, chain, chainId, contracts, policies, keys });
+    cleanup.push(() => zk.prover.close());
     const app = createApp({
       env,
       logger,
@@ -146,7 +158,10 @@ export async function startService(
         chainId,
         gatekeeper: contracts.ComplianceGatekeeper,
       }),
-      revocations: new RevocationService(db, chain),
+      revocations: new RevocationService(db, chain, zk.revoker),
+      credentials: zk.credentials,
+      credentialPaths: zk.paths,
+      zkAttestations: zk.attestations,
       keys,
       apiKeys: new ApiKeyVerifier(db),
       regulatorTokens,
@@ -184,6 +199,57 @@ export async function startService(
   }
 }
 
+/**
+ * The zero-knowledge side: the issuance and revocation trees, their publishers and the prover pool. Roots a
+ * previous run left unpublished are published now, and so is the first (empty) revocation root of a new registry.
+ */
+async function startZkCredentials({
+  env,
+  db,
+  chain,
+  chainId,
+  contracts,
+  policies,
+  keys,
+}: {
+  env: Env;
+  db: Database;
+  chain: ChainOperator;
+  chainId: number;
+  contracts: { ComplianceGatekeeper: string };
+  policies: Map<string, Policy>;
+  keys: KeyManager;
+}) {
+  const gatekeeper = contracts.ComplianceGatekeeper;
+  const issuanceRoots = new IssuanceRootPublisher({
+    db,
+    chain,
+    signer: () => keys.current(),
+    chainId,
+    gatekeeper,
+  });
+  const revocationRoots = new RevocationRootPublisher(db, chain);
+  await revocationRoots.publish();
+  await issuanceRoots.publishLatest();
+  const credentials = new CredentialService({
+    db,
+    log: createIssuanceLog(db),
+    policies,
+    chainId,
+    gatekeeper,
+    issuanceRoots,
+  });
+  const paths = new CredentialPaths(db, chain, issuanceRoots, revocationRoots);
+  const prover = new ProverPool({ size: env.ZK_PROVER_WORKERS, maxQueue: env.ZK_PROVER_QUEUE });
+  return {
+    credentials,
+    paths,
+    prover,
+    revoker: new CredentialRevoker(db, revocationRoots),
+    attestations: new ZkAttestationService({ db, policies, credentials, paths, prover, chainId, gatekeeper }),
+  };
+}
+
 /** A policy the gatekeeper does not enable (or enables for less time) would have every attestation refused on-chain. */
 async function warnAboutPolicies(
   chain: ChainOperator,
@@ -191,6 +257,13 @@ async function warnAboutPolicies(
   logger: Logger,
 ): Promise<void> {
   for (const policy of policies.values()) {
+    const zkHash = zkPolicyHashOf(policy);
+    if (zkHash !== undefined && (await chain.zkPolicyHash(policy.name)) !== zkHash) {
+      logger.warn(
+        { policy: policy.name },
+        `policy ${policy.name}'s zero-knowledge parameters differ from the gatekeeper's: its credential proofs will be refused on-chain until setZkPolicy is called with ${zkHash}`,
+      );
+    }
     const onChain = await chain.policyMaxLifetime(policy.name);
     if (onChain < policy.lifetimeSeconds) {
       logger.warn(

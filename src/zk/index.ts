@@ -1,7 +1,21 @@
 // Zero-knowledge credentials: the circuit's arithmetic, Merkle trees, witnesses and the committed artifacts.
 export * from './credential.js';
-export { MemoryNodeStore, SparseMerkleTree, type NodeStore, type TreeNode } from './merkleTree.js';
-export { EMPTY_TREE_ROOT, expectedPublicSignals, witnessInput, type ProofRequest } from './witness.js';
+export {
+  MemoryNodeStore,
+  SparseMerkleTree,
+  type NodePosition,
+  type NodeStore,
+  type TreeNode,
+} from './merkleTree.js';
+export {
+  EMPTY_TREE_ROOT,
+  expectedPublicSignals,
+  proofRequestFrom,
+  witnessInput,
+  type CredentialJson,
+  type PathJson,
+  type ProofRequest,
+} from './witness.js';
 export {
   ARTIFACT_PATHS,
   MANIFEST_PATH,
@@ -14,3 +28,4 @@ export {
   type ZkManifest,
 } from './artifacts.js';
 export { toContractProof, type ContractProof } from './contractProof.js';
+export { ProverBusyError, ProverPool, WitnessRejectedError, type ProofResult } from './proverPool.js';

@@ -1,25 +1,34 @@
 import { TREE_LEVELS, ZEROS, hashPair } from './credential.js';
 
-export interface TreeNode {
+export interface NodePosition {
   level: number;
   index: number;
+}
+
+export interface TreeNode extends NodePosition {
   hash: bigint;
 }
 
 /** Where a tree's non-empty nodes live: a Map for the SDK and tests, PostgreSQL for the service. */
 export interface NodeStore {
-  get(level: number, index: number): Promise<bigint | undefined>;
+  /** The stored hashes at `positions`, in order; undefined where a node is empty. One round trip. */
+  getMany(positions: NodePosition[]): Promise<(bigint | undefined)[]>;
   put(nodes: TreeNode[]): Promise<void>;
 }
 
 export class MemoryNodeStore implements NodeStore {
   private readonly nodes = new Map<string, bigint>();
-  async get(level: number, index: number) {
-    return this.nodes.get(`${level}:${index}`);
+  async getMany(positions: NodePosition[]) {
+    return positions.map(({ level, index }) => this.nodes.get(`${level}:${index}`));
   }
   async put(nodes: TreeNode[]) {
     for (const n of nodes) this.nodes.set(`${n.level}:${n.index}`, n.hash);
   }
+}
+
+/** The positions of leaf `index`'s siblings, bottom-up: they depend on the index alone. */
+function siblingPositions(index: number): NodePosition[] {
+  return Array.from({ length: TREE_LEVELS }, (_, level) => ({ level, index: Math.floor(index / 2 ** level) ^ 1 }));
 }
 
 /**
@@ -30,44 +39,47 @@ export class MemoryNodeStore implements NodeStore {
 export class SparseMerkleTree {
   constructor(private readonly store: NodeStore) {}
 
-  private async node(level: number, index: number): Promise<bigint> {
-    return (await this.store.get(level, index)) ?? ZEROS[level]!;
+  private async nodes(positions: NodePosition[]): Promise<bigint[]> {
+    const stored = await this.store.getMany(positions);
+    return positions.map(({ level }, i) => stored[i] ?? ZEROS[level]!);
   }
 
   async root(): Promise<bigint> {
-    return this.node(TREE_LEVELS, 0);
+    const [root] = await this.nodes([{ level: TREE_LEVELS, index: 0 }]);
+    return root!;
   }
 
   /** Sets leaf `index` and rehashes its path; returns the new root. */
   async set(index: number, leaf: bigint): Promise<bigint> {
-    if (!Number.isInteger(index) || index < 0 || index >= 2 ** TREE_LEVELS) {
-      throw new Error(`leaf index ${index} is outside the tree (0..${2 ** TREE_LEVELS - 1})`);
-    }
+    checkIndex(index);
+    const siblings = await this.path(index);
     const changed: TreeNode[] = [{ level: 0, index, hash: leaf }];
     let hash = leaf;
     let position = index;
-    for (let level = 0; level < TREE_LEVELS; level++) {
-      const sibling = await this.node(level, position ^ 1);
+    siblings.forEach((sibling, level) => {
       hash = position % 2 === 0 ? hashPair(hash, sibling) : hashPair(sibling, hash);
       position = Math.floor(position / 2);
       changed.push({ level: level + 1, index: position, hash });
-    }
+    });
     await this.store.put(changed);
     return hash;
   }
 
   async leaf(index: number): Promise<bigint> {
-    return this.node(0, index);
+    checkIndex(index);
+    const [leaf] = await this.nodes([{ level: 0, index }]);
+    return leaf!;
   }
 
   /** The siblings from leaf `index` up to the root. */
   async path(index: number): Promise<bigint[]> {
-    const siblings: bigint[] = [];
-    let position = index;
-    for (let level = 0; level < TREE_LEVELS; level++) {
-      siblings.push(await this.node(level, position ^ 1));
-      position = Math.floor(position / 2);
-    }
-    return siblings;
+    checkIndex(index);
+    return this.nodes(siblingPositions(index));
+  }
+}
+
+function checkIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** TREE_LEVELS) {
+    throw new Error(`leaf index ${index} is outside the tree (0..${2 ** TREE_LEVELS - 1})`);
   }
 }

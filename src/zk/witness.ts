@@ -1,4 +1,12 @@
-import { ZEROS, deniedSlots, nullifierOf, policyHash, type Credential, type ZkPolicy } from './credential.js';
+import {
+  ZEROS,
+  deniedSlots,
+  nullifierOf,
+  policyHash,
+  ymdOf,
+  type Credential,
+  type ZkPolicy,
+} from './credential.js';
 
 /** Everything a proof needs besides the identity secret: the credential, its paths and the public context. */
 export interface ProofRequest {
@@ -58,3 +66,46 @@ export function expectedPublicSignals(secret: bigint, request: ProofRequest): bi
 }
 
 export const EMPTY_TREE_ROOT = ZEROS[ZEROS.length - 1]!;
+
+/** A credential as the API carries it: bigints as decimal strings. */
+export interface CredentialJson {
+  credentialId: number;
+  identityCommitment: string;
+  policyTag: string;
+  expiresAt: number;
+  country: number;
+  birthYmd: number;
+  accredited: boolean;
+  riskTier: number;
+}
+
+/** A Merkle path as the API carries it: the root and the siblings bottom-up, decimal. */
+export interface PathJson {
+  root: string;
+  siblings: string[];
+}
+
+/** The request to prove `credential` with its two paths from the API, at `timestamp`, for `scope` and `recipient`. */
+export function proofRequestFrom(parts: {
+  credential: CredentialJson;
+  policy: ZkPolicy;
+  issuance: PathJson;
+  revocation: PathJson;
+  timestamp: number;
+  scope: bigint;
+  recipient: string;
+}): ProofRequest {
+  const { credential: c, issuance, revocation, timestamp } = parts;
+  return {
+    credential: { ...c, identityCommitment: BigInt(c.identityCommitment), policyTag: BigInt(c.policyTag) },
+    policy: parts.policy,
+    issuanceRoot: BigInt(issuance.root),
+    issuanceSiblings: issuance.siblings.map(BigInt),
+    revocationRoot: BigInt(revocation.root),
+    revocationSiblings: revocation.siblings.map(BigInt),
+    timestamp,
+    todayYmd: ymdOf(timestamp),
+    scope: parts.scope,
+    recipient: parts.recipient,
+  };
+}

@@ -122,7 +122,7 @@ describe('officer operations through the custos CLI', () => {
   it('bad input to the CLI is one line and a non-zero exit', async () => {
     const unknown = await custos(['revoke', `0x${'12'.repeat(32)}`, '--reason', 'nothing there'], cliEnv);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^custos: NOT_FOUND: attestation 0x1212.* not found\n$/);
+    assert.match(unknown.stderr, /^custos: NOT_FOUND: attestation or credential 0x1212.* not found\n$/);
     const badCountry = await custos(
       ['kyc', 'set', Wallet.createRandom().address, '--status', 'approved', '--country', 'XX'],
       cliEnv,

@@ -5,16 +5,38 @@ import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, authenticate, tenantOf } from '../middleware.js';
 import { validate } from '../validate.js';
+import { bytes32, fieldElement } from '../zkFields.js';
 
-/** Clients choose only subject, policy, format and (as a check) the chain: never expiry, signer or uid. */
-const attestBody = z
-  .object({
-    subject: subjectAddress,
-    policy: z.string().min(1).max(64),
-    format: z.enum(['eip712', 'groth16']).default('eip712'),
-    chainId: z.number().int().positive().optional(),
-  })
-  .strict();
+const common = {
+  subject: subjectAddress,
+  policy: z.string().min(1).max(64),
+  chainId: z.number().int().positive().optional(),
+};
+
+/**
+ * Clients choose only subject, policy, format and (as a check) the chain: never expiry, signer or uid. A groth16
+ * attestation also takes the holder's identity secret (custodial dApps), and optionally the recipient and the
+ * contract and context that will spend the proof.
+ */
+const attestBody = z.preprocess(
+  (body) =>
+    body && typeof body === 'object' && !Array.isArray(body) && !('format' in body)
+      ? { ...body, format: 'eip712' }
+      : body,
+  z.discriminatedUnion('format', [
+    z.object({ ...common, format: z.literal('eip712') }).strict(),
+    z
+      .object({
+        ...common,
+        format: z.literal('groth16'),
+        identitySecret: fieldElement,
+        recipient: subjectAddress.optional(),
+        consumer: subjectAddress.optional(),
+        context: bytes32.optional(),
+      })
+      .strict(),
+  ]),
+);
 
 export function attestRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -23,24 +45,27 @@ export function attestRoutes(ctx: ApiContext): Router {
     if (body.chainId !== undefined && body.chainId !== ctx.chainId) {
       throw new CustosError('VALIDATION_FAILED', `chainId: this Custos issues for chain ${ctx.chainId}`);
     }
-    if (body.format === 'groth16') {
-      throw new CustosError(
-        'NOT_IMPLEMENTED',
-        'groth16 attestations are not available yet; use format "eip712"',
-      );
-    }
     const idempotencyKey = req.header('idempotency-key');
     if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(idempotencyKey)) {
       throw new CustosError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 128 letters, digits or _.:-');
     }
+    if (idempotencyKey !== undefined && body.format === 'groth16') {
+      throw new CustosError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key applies to eip712 attestations; a groth16 attestation is a fresh proof each time',
+      );
+    }
+    const request = {
+      tenantId: tenantOf(res),
+      actor: actorOf(res),
+      subject: body.subject,
+      policy: body.policy,
+    };
     try {
-      const attestation = await ctx.attestations.attest({
-        tenantId: tenantOf(res),
-        actor: actorOf(res),
-        subject: body.subject,
-        policy: body.policy,
-        idempotencyKey,
-      });
+      const attestation =
+        body.format === 'groth16'
+          ? await ctx.zkAttestations.attest({ ...request, ...body })
+          : await ctx.attestations.attest({ ...request, idempotencyKey });
       ctx.metrics.decisions.inc({ policy: body.policy, outcome: 'passed' });
       res.json(attestation);
     } catch (error) {

@@ -1,0 +1,69 @@
+import { appendAuditEvents } from '../audit/index.js';
+import { inTransaction, type Database } from '../db/index.js';
+import type { RevocationRootPublication, RevocationRootPublisher } from './revocationRoots.js';
+import { lockTreeForWrite } from './trees.js';
+
+/** What a revocation target matched among credentials. */
+export interface CredentialRevocations {
+  /** Credentials the target names, whatever their state. */
+  found: number;
+  /** Uids of those whose revocation is not in an on-chain root yet. */
+  open: string[];
+}
+
+/**
+ * Revokes zero-knowledge credentials: marks them revoked, sets their leaves in the revocation tree and audits each,
+ * in one transaction; then publishes the revocation root (see RevocationRootPublisher) and waits for it.
+ */
+export class CredentialRevoker {
+  constructor(
+    private readonly db: Database,
+    private readonly publisher: RevocationRootPublisher,
+  ) {}
+
+  /** `target` is a credential uid or a subject address (every credential issued to it). */
+  async markRevoked(request: {
+    target: string;
+    reason: string;
+    actor: string;
+  }): Promise<CredentialRevocations> {
+    const bySubject = /^0x[0-9a-fA-F]{40}$/.test(request.target);
+    return inTransaction(this.db, async (client) => {
+      const tree = await lockTreeForWrite(client, 'revocation');
+      const { rows } = await client.query<{
+        id: number;
+        uid: string;
+        subject: string;
+        tenant_id: string;
+        status: string;
+        revocation_epoch: string | null;
+      }>(
+        `SELECT id, uid, subject, tenant_id, status, revocation_epoch FROM zk_credentials
+          WHERE ${bySubject ? 'lower(subject) = lower($1)' : 'uid = lower($1)'} ORDER BY id FOR UPDATE`,
+        [request.target],
+      );
+      for (const row of rows.filter((r) => r.status === 'active')) {
+        await client.query(
+          `UPDATE zk_credentials SET status = 'revoked', revoked_at = now(), revoke_reason = $2 WHERE id = $1`,
+          [row.id, request.reason],
+        );
+        await tree.set(row.id, 1n);
+        await appendAuditEvents(client, [
+          {
+            type: 'credential.revoked',
+            actor: request.actor,
+            tenantId: row.tenant_id,
+            subject: row.subject,
+            attestationUid: row.uid,
+            payload: { credentialId: row.id, reason: request.reason },
+          },
+        ]);
+      }
+      return { found: rows.length, open: rows.filter((r) => r.revocation_epoch === null).map((r) => r.uid) };
+    });
+  }
+
+  publish(actor: string): Promise<RevocationRootPublication> {
+    return this.publisher.publish(actor);
+  }
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import * as snarkjs from 'snarkjs';
+import {
+  ProverBusyError,
+  ProverPool,
+  WitnessRejectedError,
+  artifactPath,
+  witnessInput,
+} from '../../src/zk/index.js';
+import { credentialScenario } from './fixtures.js';
+
+describe('prover pool', () => {
+  const pool = new ProverPool({ size: 1, maxQueue: 1 });
+  after(async () => {
+    await pool.close();
+    await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
+  });
+
+  it('proves in a child process, queues up to its bound and sheds beyond it', async () => {
+    const { secret, request } = await credentialScenario();
+    const input = witnessInput(secret, request);
+    const running = pool.prove(input);
+    const queued = pool.prove(input);
+    await assert.rejects(pool.prove(input), ProverBusyError);
+    const [first, second] = await Promise.all([running, queued]);
+    const vkey = JSON.parse(readFileSync(artifactPath('verificationKey'), 'utf8'));
+    assert.equal(await snarkjs.groth16.verify(vkey, first.publicSignals, first.proof), true);
+    assert.deepEqual(second.publicSignals, first.publicSignals);
+  });
+
+  it('rejects a witness that breaks a rule, and keeps proving after it', async () => {
+    const { secret, request } = await credentialScenario({ country: 408 }); // a denied country
+    await assert.rejects(pool.prove(witnessInput(secret, request)), WitnessRejectedError);
+    const valid = await credentialScenario();
+    const { publicSignals } = await pool.prove(witnessInput(valid.secret, valid.request));
+    assert.equal(publicSignals.length, 8);
+  });
+
+  it('refuses work once closed', async () => {
+    const closed = new ProverPool({ size: 1, maxQueue: 1 });
+    await closed.close();
+    const { secret, request } = await credentialScenario();
+    await assert.rejects(closed.prove(witnessInput(secret, request)), /closed/);
+  });
+});
