@@ -28,6 +28,9 @@ contract ZkCredentialsTest is Test {
     uint256 internal constant ISSUANCE_ROOT_HISTORY = 64;
     uint256 internal constant REVOCATION_GRACE = 10 minutes;
     uint256 internal constant PROOF_MAX_AGE = 1 hours;
+    /// @dev BN254's base field (coordinates of proof points), not the scalar field of the public signals.
+    uint256 internal constant BN254_BASE_FIELD =
+        21_888_242_871_839_275_222_246_405_745_257_275_088_696_311_157_297_823_662_689_037_894_645_226_208_583;
     uint256 internal constant PROOF_MAX_SKEW = 5 minutes;
     uint256 internal constant ZK_RECORD_LIFETIME = 1 days;
     uint256 internal constant FIELD =
@@ -179,6 +182,20 @@ contract ZkCredentialsTest is Test {
     function test_reusedNullifier_reverts() public {
         ZkCredentials.CredentialProof memory proof = _proof("alice");
         gatekeeper.submitProof(policyId, _recipient("alice"), proof);
+        vm.expectRevert(abi.encodeWithSelector(ZkCredentials.NullifierAlreadyUsed.selector, proof.nullifier));
+        gatekeeper.submitProof(policyId, _recipient("alice"), proof);
+    }
+
+    /// @dev Groth16 proofs are malleable: (-A, -B, C) satisfies the same pairing equation with other bytes. Only the
+    /// nullifier stops it, which is why the proof bytes are never the replay key.
+    function test_rerandomisedProof_sameNullifier_reverts() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        ZkCredentials.CredentialProof memory negated = _proof("alice"); // a copy: memory structs are references
+        negated.a = [proof.a[0], BN254_BASE_FIELD - proof.a[1]];
+        negated.b = [proof.b[0], [BN254_BASE_FIELD - proof.b[1][0], BN254_BASE_FIELD - proof.b[1][1]]];
+        assertTrue(keccak256(abi.encode(negated.a, negated.b)) != keccak256(abi.encode(proof.a, proof.b)));
+
+        gatekeeper.submitProof(policyId, _recipient("alice"), negated);
         vm.expectRevert(abi.encodeWithSelector(ZkCredentials.NullifierAlreadyUsed.selector, proof.nullifier));
         gatekeeper.submitProof(policyId, _recipient("alice"), proof);
     }
