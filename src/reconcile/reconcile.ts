@@ -4,6 +4,7 @@ export type DisagreementKind =
   | 'revoked-not-on-chain'
   | 'revoked-on-chain-only'
   | 'unknown-attestation'
+  | 'unknown-issuance-root'
   | 'unknown-root'
   | 'unknown-signer';
 
@@ -57,6 +58,17 @@ const CHECKS: Check[] = [
            ORDER BY e.block_number, e.log_index`,
     message: (r) =>
       `attestation ${r.ref} was used on-chain, signed by ${r.detail}, but the service never issued it`,
+  },
+  {
+    // A credential issuance root the service never built makes whoever built it able to prove any credential.
+    kind: 'unknown-issuance-root',
+    sql: `SELECT e.args->>'root' AS ref, e.args->>'signer' AS detail, e.tx_hash
+            FROM chain_events e
+           WHERE e.event = 'IssuanceRootSubmitted'
+             AND NOT EXISTS (SELECT 1 FROM zk_issuance_roots r WHERE r.root = e.args->>'root')
+           ORDER BY e.block_number, e.log_index`,
+    message: (r) =>
+      `issuance root ${r.ref} was accepted on-chain, signed by ${r.detail}, but the service never built it`,
   },
   {
     kind: 'unknown-root',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, hexlify, id, randomBytes } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact } from '../../src/chain/index.js';
-import { ATTESTATION_TYPES } from '../../src/issuer/index.js';
+import { ATTESTATION_TYPES, ISSUANCE_ROOT_TYPES } from '../../src/issuer/index.js';
 import { policyIdOf } from '../../src/chain/policyId.js';
 import { custos } from '../helpers/cli.js';
 import { setKycRecord } from '../../src/screening/index.js';
@@ -159,13 +159,26 @@ describe('chain indexer and reconciliation', () => {
     await (
       await ctx.s.contract('ComplianceGatekeeper').getFunction('submitAttestation')(forged, signature)
     ).wait();
+    // The same rogue key signs a credential issuance root of its own.
+    const rogueRoot = BigInt(hexlify(randomBytes(31)));
+    const rootSignature = await rogue.signTypedData(domain, ISSUANCE_ROOT_TYPES, {
+      root: rogueRoot,
+      issuedAt: now - 30,
+    });
+    await (
+      await ctx.s.contract('ComplianceGatekeeper').getFunction('submitIssuanceRoot')(
+        rogueRoot,
+        now - 30,
+        rootSignature,
+      )
+    ).wait();
     await ctx.s.waitForIndex(await ctx.s.provider.getBlockNumber());
 
     const result = await custos(['reconcile', '--json'], ctx.s.cliEnv);
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /^custos: 5 disagreement\(s\) between the database and the chain \(indexed through block \d+\)\n$/,
+      /^custos: 6 disagreement\(s\) between the database and the chain \(indexed through block \d+\)\n$/,
     );
     const { disagreements } = JSON.parse(result.stdout) as { disagreements: { kind: string; ref: string }[] };
     assert.deepEqual(
@@ -174,6 +187,7 @@ describe('chain indexer and reconciliation', () => {
         ['revoked-not-on-chain', dbOnly.uid],
         ['revoked-on-chain-only', chainOnly.uid],
         ['unknown-attestation', forged.uid],
+        ['unknown-issuance-root', rogueRoot.toString()],
         ['unknown-root', strayRoot],
         ['unknown-signer', rogue.address.toLowerCase()],
       ],
