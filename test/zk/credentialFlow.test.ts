@@ -125,6 +125,14 @@ describe('zero-knowledge credentials through the service', () => {
       assert.equal(response.status, 400, identityCommitment);
       assert.equal(response.body.error.code, 'VALIDATION_FAILED');
     }
+    for (const [route, status] of [
+      ['/v1/credentials/999999/issuance-path', 404],
+      ['/v1/credentials/999999/revocation-path', 404],
+      ['/v1/credentials/abc/issuance-path', 400],
+      ['/v1/credentials/-1/revocation-path', 400],
+    ] as const) {
+      assert.equal((await t.request('GET', route)).status, status, route);
+    }
     const unauthenticated = await t.request('POST', '/v1/credentials', {
       body: { subject, policy: POLICY, identityCommitment: '1' },
     });
@@ -257,6 +265,13 @@ describe('zero-knowledge credentials through the service', () => {
     assert.equal(result.revocationRoot.epoch, Number(epochBefore) + 1);
     const [root] = await registry.getFunction('currentRoot')();
     assert.equal(root, result.revocationRoot.root);
+    const status = await t.request('GET', `/v1/attestations/${issued.uid}`, { key: officer });
+    assert.equal(status.body.status, 'revoked');
+    assert.equal(status.body.revocation.revocationEpoch, result.revocationRoot.epoch);
+    assert.deepEqual(
+      status.body.audit.map((e: { type: string }) => e.type),
+      ['credential.issued', 'credential.reused', 'credential.revoked'],
+    );
 
     await assert.rejects(client.proofRequest(issued, { recipient }), (error: CustosApiError) => {
       assert.equal(error.code, 'CREDENTIAL_UNUSABLE');

@@ -27,8 +27,22 @@ type AttestationRow = {
   gatekeeper: string;
 };
 
+/** Active, expired or revoked, and the revocation's details with how far it got on-chain. */
+function lifecycle(
+  row: { status: string; expiresAt: Date; revokedAt: Date | null; revokeReason: string | null },
+  now: Date,
+  onChain: Record<string, unknown>,
+) {
+  return {
+    status: row.status === 'revoked' ? 'revoked' : row.expiresAt <= now ? 'expired' : 'active',
+    revocation:
+      row.status === 'revoked'
+        ? { revokedAt: row.revokedAt?.toISOString(), reason: row.revokeReason, ...onChain }
+        : null,
+  };
+}
+
 function view(row: AttestationRow, now: Date) {
-  const status = row.status === 'revoked' ? 'revoked' : row.expiresAt <= now ? 'expired' : 'active';
   return {
     uid: row.uid,
     format: row.format,
@@ -37,22 +51,49 @@ function view(row: AttestationRow, now: Date) {
     issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
     expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
     signer: row.signer,
-    status,
-    revocation:
-      row.status === 'revoked'
-        ? {
-            revokedAt: row.revokedAt?.toISOString(),
-            reason: row.revokeReason,
-            onChainTx: row.revokeTx,
-            onChainPending: row.revokeTx === null,
-          }
-        : null,
+    ...lifecycle(row, now, { onChainTx: row.revokeTx, onChainPending: row.revokeTx === null }),
     chainId: row.chainId,
     gatekeeper: row.gatekeeper,
   };
 }
 
-/** An attestation's status and audit trail; a dApp key sees only its own tenant's (others look like missing). */
+type CredentialRow = NonNullable<Awaited<ReturnType<ApiContext['db']['zkCredential']['findUnique']>>>;
+
+/** A zero-knowledge credential in the same shape: its uid names it in the audit log and for revocation. */
+function credentialView(row: CredentialRow, now: Date, ctx: ApiContext) {
+  return {
+    uid: row.uid,
+    format: 'groth16',
+    policy: row.policy,
+    subject: row.subject,
+    issuedAt: Math.floor(row.createdAt.getTime() / 1000),
+    expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
+    credentialId: row.id,
+    ...lifecycle(row, now, {
+      revocationEpoch: row.revocationEpoch === null ? null : Number(row.revocationEpoch),
+      onChainPending: row.revocationEpoch === null,
+    }),
+    chainId: ctx.chainId,
+    gatekeeper: ctx.contracts.ComplianceGatekeeper,
+  };
+}
+
+/** The attestation or credential `uid` as its tenant's key may see it; undefined when absent or another's. */
+async function findByUid(ctx: ApiContext, uid: string, tenantId: string | null) {
+  const now = new Date();
+  const visible = (row: { tenantId: string } | null) =>
+    row && (tenantId === null || row.tenantId === tenantId);
+  const attestation = await withDatabase(() => ctx.db.attestation.findUnique({ where: { uid } }));
+  if (visible(attestation)) return view(attestation!, now);
+  const credential = await withDatabase(() => ctx.db.zkCredential.findUnique({ where: { uid } }));
+  if (visible(credential)) return credentialView(credential!, now, ctx);
+  return undefined;
+}
+
+/**
+ * An attestation's or credential's status and audit trail; a dApp key sees only its own tenant's (others look like
+ * missing).
+ */
 export function attestationRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.get(
@@ -61,15 +102,13 @@ export function attestationRoutes(ctx: ApiContext): Router {
     async (req, res) => {
       const uid = validate(uidParam, req.params.uid).toLowerCase();
       const principal = principalOf(res);
-      const row = await withDatabase(() => ctx.db.attestation.findUnique({ where: { uid } }));
-      if (!row || (principal.role === 'dapp' && row.tenantId !== principal.tenantId)) {
-        throw new CustosError('NOT_FOUND', `attestation ${uid} not found`);
-      }
+      const found = await findByUid(ctx, uid, principal.role === 'dapp' ? principal.tenantId : null);
+      if (!found) throw new CustosError('NOT_FOUND', `attestation ${uid} not found`);
       const events = await withDatabase(() =>
         ctx.db.auditEvent.findMany({ where: { attestationUid: uid }, orderBy: { seq: 'asc' } }),
       );
       res.json({
-        ...view(row, new Date()),
+        ...found,
         audit: events.map((e) => ({
           seq: e.seq.toString(),
           type: e.type,
