@@ -24,6 +24,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../../src/db/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
+import { createIdentity } from '../../src/sdk/index.js';
 import { startFakeKms, type FakeKms } from '../helpers/fakeKms.js';
 
 /**
@@ -226,6 +227,63 @@ describe('faults: database, signer and chain outages', () => {
     const verified = await request('GET', '/v1/audit/verify', officer);
     assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
     assert.equal(verified.body.anchors.batches, batches);
+    provider.destroy();
+  });
+
+  it('chain down: credential revocation and issuance are 503 but recorded; back up, they finish on-chain', async () => {
+    const { commitment } = createIdentity();
+    const credential = async () =>
+      request('POST', '/v1/credentials', dapp, {
+        subject: await compliantSubject(),
+        policy: 'kyc-basic',
+        identityCommitment: commitment.toString(),
+      });
+    const revoke = (target: string) =>
+      request('POST', '/v1/revocations', officer, { target, reason: 'chain outage drill' });
+    const issued = await credential();
+    assert.equal(issued.status, 200, JSON.stringify(issued.body));
+
+    await anvil.stop();
+    let pending: { credentialId: number };
+    try {
+      const revoked = await revoke(issued.body.uid);
+      assert.equal(revoked.status, 503);
+      assert.equal(revoked.body.error.code, 'CHAIN_UNAVAILABLE');
+      const status = await request('GET', `/v1/attestations/${issued.body.uid}`, dapp);
+      assert.equal(status.body.status, 'revoked');
+      assert.equal(status.body.revocation.onChainPending, true);
+
+      const unpublished = await credential();
+      assert.equal(unpublished.status, 503);
+      assert.equal(unpublished.body.error.code, 'CHAIN_UNAVAILABLE');
+      const row = (await db.zkCredential.findFirst({ orderBy: { id: 'desc' } }))!;
+      assert.notEqual(row.uid, issued.body.uid, 'the credential was recorded, its root not yet on-chain');
+      pending = { credentialId: row.id };
+    } finally {
+      anvil = await startChain();
+    }
+
+    const retried = await revoke(issued.body.uid);
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    assert.deepEqual(retried.body.revocationRoot.credentialIds, [issued.body.credentialId]);
+    const provider = new JsonRpcProvider(anvil.rpcUrl);
+    const registry = new Contract(
+      deployment.contracts.RevocationRegistry,
+      loadArtifact('RevocationRegistry').abi,
+      provider,
+    );
+    const [root] = await registry.getFunction('currentRoot')();
+    assert.equal(root, retried.body.revocationRoot.root);
+
+    // The path endpoint publishes the root the outage left unsubmitted (signed once, by the KMS key, then sent).
+    const issuancePath = await request('GET', `/v1/credentials/${pending.credentialId}/issuance-path`);
+    assert.equal(issuancePath.status, 200, JSON.stringify(issuancePath.body));
+    const gatekeeper = new Contract(
+      deployment.contracts.ComplianceGatekeeper,
+      loadArtifact('ComplianceGatekeeper').abi,
+      provider,
+    );
+    assert.equal(await gatekeeper.getFunction('isRecentIssuanceRoot')(issuancePath.body.root), true);
     provider.destroy();
   });
 
