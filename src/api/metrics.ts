@@ -1,7 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics served at /metrics. */
-export function createMetrics() {
+/** Prometheus metrics served at /metrics; `prover` reports the custodial prover pool's load when it is scraped. */
+export function createMetrics(prover?: () => { busy: number; queued: number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -10,7 +10,8 @@ export function createMetrics() {
       name: 'custos_http_request_duration_seconds',
       help: 'HTTP request duration by route and status',
       labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      // Up to 10 s: a custodial groth16 attestation waits for its proof (seconds).
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     decisions: new Counter({
@@ -18,6 +19,17 @@ export function createMetrics() {
       help: 'Screening decisions by policy and outcome',
       labelNames: ['policy', 'outcome'],
       registers: [registry],
+    }),
+    proverJobs: new Gauge({
+      name: 'custos_prover_jobs',
+      help: 'Custodial proofs being proved (busy) and waiting for a prover (queued)',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const load = prover?.() ?? { busy: 0, queued: 0 };
+        this.set({ state: 'busy' }, load.busy);
+        this.set({ state: 'queued' }, load.queued);
+      },
     }),
   };
 }

@@ -69,6 +69,16 @@ export function publicRateLimit(ctx: ApiContext): RequestHandler {
   };
 }
 
+/**
+ * For public, credential-free reads that holders' browsers fetch from a dApp's origin (paths, parameters, circuit
+ * artifacts): any origin may read them. No cookies or keys are involved, so `*` exposes nothing.
+ */
+export function publicCors(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('cross-origin-resource-policy', 'cross-origin');
+  next();
+}
+
 /** Takes one request from `key`'s bucket, or answers 429 with Retry-After. */
 function takeToken(ctx: ApiContext, res: Response, key: string, perMinute: number): void {
   const limit = ctx.rateLimiter.take(key, perMinute);

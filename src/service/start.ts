@@ -166,7 +166,7 @@ export async function startService(
       apiKeys: new ApiKeyVerifier(db),
       regulatorTokens,
       rateLimiter: new RateLimiter(),
-      metrics: createMetrics(),
+      metrics: createMetrics(() => zk.prover.load()),
     });
     const jobs = await BackgroundJobs.start(db, logger);
     cleanup.push(() => jobs.stop());

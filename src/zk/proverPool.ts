@@ -63,6 +63,11 @@ export class ProverPool {
     });
   }
 
+  /** Proofs being proved and proofs waiting, for metrics. */
+  load(): { busy: number; queued: number } {
+    return { busy: this.provers.filter((p) => p.job).length, queued: this.queue.length };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('the prover pool is closed'));

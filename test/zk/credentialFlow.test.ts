@@ -2,6 +2,7 @@
 // paths from the API, a local proof, a mint with the proof on anvil; a custodial proof from POST /v1/attest; then
 // revocation by an officer and a proof against the old revocation root refused once the grace has passed.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, type InterfaceAbi } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact, policyIdOf } from '../../src/chain/index.js';
@@ -12,6 +13,7 @@ import {
   SparseMerkleTree,
   artifactPath,
   credentialLeaf,
+  loadManifest,
   scopeOf,
   ymdOf,
   type ProofRequest,
@@ -87,6 +89,22 @@ describe('zero-knowledge credentials through the service', () => {
     const [root, epoch] = await registry.getFunction('currentRoot')();
     assert.equal(BigInt(root), EMPTY_TREE_ROOT);
     assert.equal(Number(epoch), 1);
+  });
+
+  it("publishes each policy's parameters, matching the gatekeeper's, and the circuit, to any origin", async () => {
+    const zk = await t.request('GET', '/v1/zk');
+    assert.equal(zk.status, 200);
+    assert.equal(zk.headers.get('access-control-allow-origin'), '*');
+    assert.equal(zk.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    const kyc = zk.body.policies.find((p: { name: string }) => p.name === POLICY);
+    assert.equal(kyc.supported, true);
+    assert.equal(BigInt(kyc.policyHash), await gatekeeper.getFunction('zkPolicyHash')(policyIdOf(POLICY)));
+    const wasm = await fetch(`${t.service.url}${zk.body.circuit.wasm}`);
+    assert.equal(wasm.headers.get('access-control-allow-origin'), '*');
+    const digest = createHash('sha256')
+      .update(Buffer.from(await wasm.arrayBuffer()))
+      .digest('hex');
+    assert.equal(digest, loadManifest().sha256.wasm);
   });
 
   it('issues a credential to the holder commitment with its root signed onto the gatekeeper', async () => {
@@ -211,6 +229,8 @@ describe('zero-knowledge credentials through the service', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].payload.format, 'groth16');
     assert.equal(rows[0].payload.nullifier, attestation.proof.nullifier);
+    const metrics = await t.request('GET', '/metrics');
+    assert.match(metrics.body, /custos_prover_jobs\{state="busy"\} 0/);
   });
 
   it('POST /v1/attest with format groth16 refuses bad input with a clear 4xx', async () => {

@@ -24,10 +24,12 @@ describe('prover pool', () => {
     const running = pool.prove(input);
     const queued = pool.prove(input);
     await assert.rejects(pool.prove(input), ProverBusyError);
+    assert.deepEqual(pool.load(), { busy: 1, queued: 1 });
     const [first, second] = await Promise.all([running, queued]);
     const vkey = JSON.parse(readFileSync(artifactPath('verificationKey'), 'utf8'));
     assert.equal(await snarkjs.groth16.verify(vkey, first.publicSignals, first.proof), true);
     assert.deepEqual(second.publicSignals, first.publicSignals);
+    assert.deepEqual(pool.load(), { busy: 0, queued: 0 });
   });
 
   it('rejects a witness that breaks a rule, and keeps proving after it', async () => {

@@ -6,7 +6,7 @@ import { policyIdOf } from '../../chain/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import { ARTIFACT_PATHS, artifactPath, loadManifest, policyHash, type ArtifactName } from '../../zk/index.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate, publicRateLimit, tenantOf } from '../middleware.js';
+import { actorOf, authenticate, publicCors, publicRateLimit, tenantOf } from '../middleware.js';
 import { validate } from '../validate.js';
 import { fieldElement } from '../zkFields.js';
 
@@ -49,20 +49,20 @@ export function credentialRoutes(ctx: ApiContext): Router {
       }),
     );
   });
-  router.get('/v1/credentials/:id/issuance-path', publicRateLimit(ctx), async (req, res) => {
+  router.get('/v1/credentials/:id/issuance-path', publicRateLimit(ctx), publicCors, async (req, res) => {
     const { id } = validate(credentialIdParam, req.params);
     res.json(await ctx.credentialPaths.issuance(id));
   });
-  router.get('/v1/credentials/:id/revocation-path', publicRateLimit(ctx), async (req, res) => {
+  router.get('/v1/credentials/:id/revocation-path', publicRateLimit(ctx), publicCors, async (req, res) => {
     const { id } = validate(credentialIdParam, req.params);
     res.json(await ctx.credentialPaths.revocation(id));
   });
-  router.get('/v1/zk', publicRateLimit(ctx), (_req, res) => {
+  router.get('/v1/zk', publicRateLimit(ctx), publicCors, (_req, res) => {
     res.json(zkParameters(ctx));
   });
   // The circuit's wasm, proving key and verification key, for provers in browsers (the manifest pins their hashes).
   for (const name of SERVED_ARTIFACTS) {
-    router.get(artifactUrl(name), publicRateLimit(ctx), (_req, res) => {
+    router.get(artifactUrl(name), publicRateLimit(ctx), publicCors, (_req, res) => {
       res.sendFile(artifactPath(name), { maxAge: '1h' });
     });
   }
