@@ -160,7 +160,8 @@ export class ChainIndexer {
 
   /**
    * Ties an event to the attestation it concerns: by uid when the event carries one; an agent execution to the
-   * attestation that made its caller compliant with the agent's policy (the caller's latest one for that policy).
+   * attestation that made its caller compliant with the agent's policy (the caller's latest one for that policy); an
+   * accepted proof to the custodial groth16 attestation with its nullifier, and to its recipient.
    */
   private async link(
     event: LogDescription,
@@ -186,6 +187,15 @@ export class ChainIndexer {
           })
         )?.attestationUid;
       return { attestationUid: latest ?? null, subject: caller };
+    }
+    if (event.name === 'ProofAccepted') {
+      // Only a custodial proof has an audited nullifier; a holder's own proof stays unlinked, by design.
+      const { rows } = await this.db.pool.query<{ attestation_uid: string }>(
+        `SELECT attestation_uid FROM audit_events
+          WHERE type = 'attestation.issued' AND payload->>'nullifier' = $1 LIMIT 1`,
+        [arg('nullifier')],
+      );
+      return { attestationUid: rows[0]?.attestation_uid ?? null, subject: arg('recipient') };
     }
     const uid = arg('uid')?.toLowerCase() ?? null;
     const subject = arg('subject');

@@ -229,6 +229,13 @@ describe('zero-knowledge credentials through the service', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].payload.format, 'groth16');
     assert.equal(rows[0].payload.nullifier, attestation.proof.nullifier);
+    // The indexer links the on-chain use to the custodial attestation by its nullifier.
+    const used = async () =>
+      (
+        await t.request('GET', `/v1/audit/chain-events?attestationUid=${attestation.uid}`, { key: officer })
+      ).body.events.map((e: { event: string; subject: string }) => [e.event, e.subject]);
+    for (let i = 0; (await used()).length === 0 && i < 150; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await used(), [['ProofAccepted', custodial]]);
     const metrics = await t.request('GET', '/metrics');
     assert.match(metrics.body, /custos_prover_jobs\{state="busy"\} 0/);
   });

@@ -72,8 +72,9 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
     });
   });
 
-  // A subject's events include those of its attestations (a revocation names only the uid). A reader limited to
-  // some tenants sees the chain events of those tenants' attestations only.
+  // A subject's events include those of its attestations and credentials (a revocation names only the uid; a
+  // custodial proof is linked by its nullifier). A reader limited to some tenants sees the chain events of those
+  // tenants' attestations and credentials only.
   router.get('/v1/audit/chain-events', readers, async (req, res) => {
     const query = validate(chainEventsQuery, req.query);
     const scope = principalOf(res).readScope;
@@ -81,11 +82,14 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
       ctx.db.pool.query<ChainEventRow>(
         `SELECT e.block_number::text, e.tx_hash, e.log_index, e.contract, e.event, e.attestation_uid,
                 e.subject, e.args, e.block_time
-           FROM chain_events e LEFT JOIN attestations a ON a.uid = e.attestation_uid
+           FROM chain_events e
+           LEFT JOIN attestations a ON a.uid = e.attestation_uid
+           LEFT JOIN zk_credentials c ON c.uid = e.attestation_uid
           WHERE ($1::text IS NULL OR e.subject = $1
-                 OR e.attestation_uid IN (SELECT uid FROM attestations WHERE subject = $1))
+                 OR e.attestation_uid IN (SELECT uid FROM attestations WHERE subject = $1
+                                          UNION ALL SELECT uid FROM zk_credentials WHERE subject = $1))
             AND ($2::text IS NULL OR e.attestation_uid = $2)
-            AND ($3::uuid[] IS NULL OR a.tenant_id = ANY($3))
+            AND ($3::uuid[] IS NULL OR COALESCE(a.tenant_id, c.tenant_id) = ANY($3))
           ORDER BY e.block_number, e.log_index
           LIMIT 1000`,
         [query.subject ?? null, query.attestationUid ?? null, scope === 'all-tenants' ? null : scope],
