@@ -1,3 +1,4 @@
+import { ISSUANCE_CLOCK_SKEW_SECONDS } from '../attest/index.js';
 import { appendAuditEvents } from '../audit/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import { inTransaction, withAdvisoryLock, type Database } from '../db/index.js';
@@ -6,9 +7,6 @@ import type { AttestationSigner } from '../signers/index.js';
 
 /** One publisher at a time across processes, so issuedAt values stay strictly increasing as the gatekeeper needs. */
 const ISSUANCE_PUBLISH_LOCK = 0x7a6b6970; // "zkip"
-
-/** Roots are dated this far in the past: block timestamps can trail the service's clock. */
-const ROOT_CLOCK_SKEW_SECONDS = 30;
 
 export interface PublishedIssuanceRoot {
   root: bigint;
@@ -73,7 +71,8 @@ export class IssuanceRootPublisher {
       const { rows } = await db.pool.query<{ last: string | null }>(
         'SELECT max(issued_at) AS last FROM zk_issuance_roots',
       );
-      const nowSeconds = Math.floor(this.now().getTime() / 1000) - ROOT_CLOCK_SKEW_SECONDS;
+      // Dated in the past like attestations (block times trail the clock), and always after the last root.
+      const nowSeconds = Math.floor(this.now().getTime() / 1000) - ISSUANCE_CLOCK_SKEW_SECONDS;
       const issuedAt = Math.max(nowSeconds, Number(rows[0]!.last ?? 0) + 1);
       row.signature = await signIssuanceRoot({
         signer,

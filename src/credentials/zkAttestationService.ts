@@ -6,18 +6,18 @@ import {
   ProverBusyError,
   WitnessRejectedError,
   identityCommitment,
+  proofRequestFrom,
   scopeOf,
   toContractProof,
-  proofRequestFrom,
   witnessInput,
   type ContractProof,
   type ProverPool,
 } from '../zk/index.js';
+import { policyNamed } from '../attest/index.js';
+import type { Policy } from '../screening/index.js';
 import type { CredentialService } from './credentialService.js';
 import type { CredentialPaths } from './paths.js';
 import { zkPolicyOf } from './zkPolicy.js';
-import type { Policy } from '../screening/index.js';
-import { policyNamed } from '../attest/index.js';
 
 /** The gatekeeper accepts a proof up to this long after its timestamp (ZkCredentials.PROOF_MAX_AGE). */
 const PROOF_MAX_AGE_SECONDS = 3600;
