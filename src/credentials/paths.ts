@@ -3,8 +3,8 @@ import { inTransaction, type Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 import type { IssuanceRootPublisher } from './issuanceRoots.js';
 import type { RevocationRootPublisher } from './revocationRoots.js';
-import { readPath, type TreePath } from './trees.js';
-import type { PathJson } from '../zk/index.js';
+import type { LeafProof, PathJson } from '../zk/index.js';
+import { readPath } from './trees.js';
 
 /** A Merkle path for the circuit: the root it leads to (decimal) and the siblings bottom-up (decimal). */
 export interface CredentialPath extends PathJson {
@@ -60,7 +60,7 @@ export class CredentialPaths {
     }
   }
 
-  private read(tree: 'issuance' | 'revocation', credentialId: number): Promise<TreePath> {
+  private read(tree: 'issuance' | 'revocation', credentialId: number): Promise<LeafProof> {
     return withDatabase(() => inTransaction(this.db, (client) => readPath(client, tree, credentialId)));
   }
 
@@ -72,7 +72,7 @@ export class CredentialPaths {
   }
 }
 
-function pathOf(credentialId: number, path: TreePath): CredentialPath {
+function pathOf(credentialId: number, path: LeafProof): CredentialPath {
   return { credentialId, root: path.root.toString(), siblings: path.siblings.map(String) };
 }
 

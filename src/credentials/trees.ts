@@ -2,7 +2,7 @@
 // appends and revocations from every process apply one at a time; readers take the same lock shared, so a root and
 // a path always come from one state of the tree.
 import type pg from 'pg';
-import { SparseMerkleTree } from '../zk/index.js';
+import { SparseMerkleTree, type LeafProof } from '../zk/index.js';
 import { PgNodeStore, type TreeName } from './pgNodeStore.js';
 
 const TREE_LOCKS: Record<TreeName, number> = {
@@ -23,16 +23,6 @@ export async function lockTreeForRead(client: pg.ClientBase, tree: TreeName): Pr
 }
 
 /** A leaf's path and the root it leads to, read from one state of the tree. */
-export interface TreePath {
-  root: bigint;
-  leaf: bigint;
-  siblings: bigint[];
-}
-
-export async function readPath(client: pg.ClientBase, tree: TreeName, index: number): Promise<TreePath> {
-  const opened = await lockTreeForRead(client, tree);
-  // One connection runs one query at a time: ask in turn.
-  const root = await opened.root();
-  const leaf = await opened.leaf(index);
-  return { root, leaf, siblings: await opened.path(index) };
+export async function readPath(client: pg.ClientBase, tree: TreeName, index: number): Promise<LeafProof> {
+  return (await lockTreeForRead(client, tree)).proof(index);
 }

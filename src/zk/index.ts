@@ -3,6 +3,7 @@ export * from './credential.js';
 export {
   MemoryNodeStore,
   SparseMerkleTree,
+  type LeafProof,
   type NodePosition,
   type NodeStore,
   type TreeNode,

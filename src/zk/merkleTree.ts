@@ -9,6 +9,13 @@ export interface TreeNode extends NodePosition {
   hash: bigint;
 }
 
+/** A leaf, its siblings bottom-up and the root they lead to, from one state of the tree. */
+export interface LeafProof {
+  root: bigint;
+  leaf: bigint;
+  siblings: bigint[];
+}
+
 /** Where a tree's non-empty nodes live: a Map for the SDK and tests, PostgreSQL for the service. */
 export interface NodeStore {
   /** The stored hashes at `positions`, in order; undefined where a node is empty. One round trip. */
@@ -65,10 +72,15 @@ export class SparseMerkleTree {
     return hash;
   }
 
-  async leaf(index: number): Promise<bigint> {
+  /** Leaf `index`, its siblings and the root they lead to, in one read of the store. */
+  async proof(index: number): Promise<LeafProof> {
     checkIndex(index);
-    const [leaf] = await this.nodes([{ level: 0, index }]);
-    return leaf!;
+    const [root, leaf, ...siblings] = await this.nodes([
+      { level: TREE_LEVELS, index: 0 },
+      { level: 0, index },
+      ...siblingPositions(index),
+    ]);
+    return { root: root!, leaf: leaf!, siblings };
   }
 
   /** The siblings from leaf `index` up to the root. */
