@@ -1,6 +1,5 @@
-import { appendAuditEvents } from '../audit/index.js';
 import { policyIdOf } from '../chain/index.js';
-import { inTransaction, type Database } from '../db/index.js';
+import type { GroupCommit } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 import {
   ProverBusyError,
@@ -13,7 +12,7 @@ import {
   type ContractProof,
   type ProverPool,
 } from '../zk/index.js';
-import { policyNamed } from '../attest/index.js';
+import { policyNamed, type IssuanceEntry } from '../attest/index.js';
 import type { Policy } from '../screening/index.js';
 import type { CredentialService } from './credentialService.js';
 import type { CredentialPaths } from './paths.js';
@@ -61,7 +60,8 @@ export interface ZkAttestation {
 }
 
 export interface ZkAttestationServiceOptions {
-  db: Database;
+  /** The issuance log the EIP-712 path writes too: the proof is returned once its audit event is committed. */
+  log: GroupCommit<IssuanceEntry>;
   policies: Map<string, Policy>;
   credentials: CredentialService;
   paths: CredentialPaths;
@@ -132,28 +132,26 @@ export class ZkAttestationService {
       publicSignals: publicSignals as string[],
     };
     await withDatabase(() =>
-      inTransaction(this.options.db, (client) =>
-        appendAuditEvents(client, [
-          {
-            type: 'attestation.issued',
-            actor: request.actor,
-            tenantId: request.tenantId,
-            subject: request.subject,
-            attestationUid: issued.uid,
-            payload: {
-              policy: policy.name,
-              format: 'groth16',
-              credentialId: issued.credentialId,
-              recipient,
-              nullifier: attestation.proof.nullifier,
-              scope: attestation.scope,
-              issuanceRoot: issuance.root,
-              revocationEpoch: revocation.epoch,
-              issuedAt: timestamp,
-            },
+      this.options.log.add({
+        audit: {
+          type: 'attestation.issued',
+          actor: request.actor,
+          tenantId: request.tenantId,
+          subject: request.subject,
+          attestationUid: issued.uid,
+          payload: {
+            policy: policy.name,
+            format: 'groth16',
+            credentialId: issued.credentialId,
+            recipient,
+            nullifier: attestation.proof.nullifier,
+            scope: attestation.scope,
+            issuanceRoot: issuance.root,
+            revocationEpoch: revocation.epoch,
+            issuedAt: timestamp,
           },
-        ]),
-      ),
+        },
+      }),
     );
     return attestation;
   }

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApp, createMetrics } from '../api/index.js';
-import { AttestationService, RevocationService, createIssuanceLog } from '../attest/index.js';
+import {
+  AttestationService,
+  RevocationService,
+  createIssuanceLog,
+  type IssuanceEntry,
+} from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import { ChainOperator, startLocalChain, type ContractName, type LocalChain } from '../chain/index.js';
 import { ConfigError, type Env } from '../config/index.js';
@@ -15,6 +20,7 @@ import {
   startEmbeddedPostgres,
   type Database,
   type EmbeddedPostgresHandle,
+  type GroupCommit,
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
 import { AuditAnchorer } from '../audit/index.js';
@@ -140,7 +146,9 @@ export async function startService(
           rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
         })
       : undefined;
-    const zk = await startZkCredentials({ env, db, chain, chainId, contracts, policies, keys });
+    // One group-committed log for every issuance, EIP-712 or zero-knowledge: concurrent ones share commits.
+    const issuanceLog = createIssuanceLog(db);
+    const zk = await startZkCredentials({ env, db, issuanceLog, chain, chainId, contracts, policies, keys });
     cleanup.push(() => zk.prover.close());
     const app = createApp({
       env,
@@ -152,7 +160,7 @@ export async function startService(
       policies,
       attestations: new AttestationService({
         db,
-        log: createIssuanceLog(db),
+        log: issuanceLog,
         policies,
         signer: () => keys.current(),
         chainId,
@@ -206,6 +214,7 @@ export async function startService(
 async function startZkCredentials({
   env,
   db,
+  issuanceLog,
   chain,
   chainId,
   contracts,
@@ -214,6 +223,7 @@ async function startZkCredentials({
 }: {
   env: Env;
   db: Database;
+  issuanceLog: GroupCommit<IssuanceEntry>;
   chain: ChainOperator;
   chainId: number;
   contracts: { ComplianceGatekeeper: string };
@@ -233,7 +243,7 @@ async function startZkCredentials({
   await issuanceRoots.publishLatest();
   const credentials = new CredentialService({
     db,
-    log: createIssuanceLog(db),
+    log: issuanceLog,
     policies,
     chainId,
     gatekeeper,
@@ -246,7 +256,15 @@ async function startZkCredentials({
     paths,
     prover,
     revoker: new CredentialRevoker(db, revocationRoots),
-    attestations: new ZkAttestationService({ db, policies, credentials, paths, prover, chainId, gatekeeper }),
+    attestations: new ZkAttestationService({
+      log: issuanceLog,
+      policies,
+      credentials,
+      paths,
+      prover,
+      chainId,
+      gatekeeper,
+    }),
   };
 }
 
