@@ -46,18 +46,20 @@ export class RevocationService {
   ) {}
 
   async revoke(request: RevokeRequest): Promise<RevokeResult> {
-    const attestations = await withDatabase(() => this.markRevoked(request));
-    const credentials = await withDatabase(() => this.credentials.markRevoked(request));
+    // An address names everything issued to it; anything else is one uid.
+    const target = { ...request, bySubject: /^0x[0-9a-fA-F]{40}$/.test(request.target) };
+    const attestations = await withDatabase(() => this.markRevoked(target));
+    const credentials = await withDatabase(() => this.credentials.markRevoked(target));
     if (attestations.found + credentials.found === 0) {
       throw new CustosError(
         'NOT_FOUND',
-        isAddress(request.target)
+        target.bySubject
           ? `no attestation or credential for ${request.target}`
           : `attestation or credential ${request.target} not found`,
       );
     }
     if (attestations.open.length + credentials.open.length === 0) {
-      const what = isAddress(request.target)
+      const what = target.bySubject
         ? `every attestation and credential of ${request.target} is`
         : `${attestations.found ? 'attestation' : 'credential'} ${request.target} is`;
       throw new CustosError('ALREADY_REVOKED', `${what} already revoked on-chain`);
@@ -99,11 +101,12 @@ export class RevocationService {
   }
 
   /** Marks the target's attestations revoked (and audits each); returns how many it names and those still open. */
-  private async markRevoked(request: RevokeRequest): Promise<{ found: number; open: OpenRevocation[] }> {
-    const bySubject = isAddress(request.target);
+  private async markRevoked(
+    request: RevokeRequest & { bySubject: boolean },
+  ): Promise<{ found: number; open: OpenRevocation[] }> {
     return this.db.$transaction(async (tx) => {
       const rows = await tx.attestation.findMany({
-        where: bySubject
+        where: request.bySubject
           ? { subject: { equals: request.target, mode: 'insensitive' } }
           : { uid: request.target.toLowerCase() },
         select: { uid: true, subject: true, status: true, revokeTx: true, tenantId: true },
@@ -127,5 +130,3 @@ export class RevocationService {
     });
   }
 }
-
-const isAddress = (target: string) => /^0x[0-9a-fA-F]{40}$/.test(target);

@@ -21,13 +21,13 @@ export class CredentialRevoker {
     private readonly publisher: RevocationRootPublisher,
   ) {}
 
-  /** `target` is a credential uid or a subject address (every credential issued to it). */
+  /** `target` is a credential uid, or with `bySubject` an address (every credential issued to it). */
   async markRevoked(request: {
     target: string;
+    bySubject: boolean;
     reason: string;
     actor: string;
   }): Promise<CredentialRevocations> {
-    const bySubject = /^0x[0-9a-fA-F]{40}$/.test(request.target);
     return inTransaction(this.db, async (client) => {
       const tree = await lockTreeForWrite(client, 'revocation');
       const { rows } = await client.query<{
@@ -39,25 +39,28 @@ export class CredentialRevoker {
         revocation_epoch: string | null;
       }>(
         `SELECT id, uid, subject, tenant_id, status, revocation_epoch FROM zk_credentials
-          WHERE ${bySubject ? 'lower(subject) = lower($1)' : 'uid = lower($1)'} ORDER BY id FOR UPDATE`,
+          WHERE ${request.bySubject ? 'lower(subject) = lower($1)' : 'uid = lower($1)'} ORDER BY id FOR UPDATE`,
         [request.target],
       );
-      for (const row of rows.filter((r) => r.status === 'active')) {
+      const active = rows.filter((r) => r.status === 'active');
+      if (active.length > 0) {
         await client.query(
-          `UPDATE zk_credentials SET status = 'revoked', revoked_at = now(), revoke_reason = $2 WHERE id = $1`,
-          [row.id, request.reason],
+          `UPDATE zk_credentials SET status = 'revoked', revoked_at = now(), revoke_reason = $2
+            WHERE id = ANY($1::int[])`,
+          [active.map((row) => row.id), request.reason],
         );
-        await tree.set(row.id, 1n);
-        await appendAuditEvents(client, [
-          {
+        for (const row of active) await tree.set(row.id, 1n);
+        await appendAuditEvents(
+          client,
+          active.map((row) => ({
             type: 'credential.revoked',
             actor: request.actor,
             tenantId: row.tenant_id,
             subject: row.subject,
             attestationUid: row.uid,
             payload: { credentialId: row.id, reason: request.reason },
-          },
-        ]);
+          })),
+        );
       }
       return { found: rows.length, open: rows.filter((r) => r.revocation_epoch === null).map((r) => r.uid) };
     });

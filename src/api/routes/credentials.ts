@@ -37,6 +37,9 @@ const credentialIdParam = z.object({
  */
 export function credentialRoutes(ctx: ApiContext): Router {
   const router = Router();
+  const open = [publicRateLimit(ctx), publicCors];
+  // Policies and the manifest are fixed for the process's life: built once, not read from disk per request.
+  const parameters = zkParameters(ctx);
   router.post('/v1/credentials', authenticate(ctx, ['dapp', 'admin']), async (req, res) => {
     const body = validate(credentialBody, req.body);
     res.json(
@@ -49,20 +52,20 @@ export function credentialRoutes(ctx: ApiContext): Router {
       }),
     );
   });
-  router.get('/v1/credentials/:id/issuance-path', publicRateLimit(ctx), publicCors, async (req, res) => {
+  router.get('/v1/credentials/:id/issuance-path', ...open, async (req, res) => {
     const { id } = validate(credentialIdParam, req.params);
     res.json(await ctx.credentialPaths.issuance(id));
   });
-  router.get('/v1/credentials/:id/revocation-path', publicRateLimit(ctx), publicCors, async (req, res) => {
+  router.get('/v1/credentials/:id/revocation-path', ...open, async (req, res) => {
     const { id } = validate(credentialIdParam, req.params);
     res.json(await ctx.credentialPaths.revocation(id));
   });
-  router.get('/v1/zk', publicRateLimit(ctx), publicCors, (_req, res) => {
-    res.json(zkParameters(ctx));
+  router.get('/v1/zk', ...open, (_req, res) => {
+    res.json(parameters);
   });
   // The circuit's wasm, proving key and verification key, for provers in browsers (the manifest pins their hashes).
   for (const name of SERVED_ARTIFACTS) {
-    router.get(artifactUrl(name), publicRateLimit(ctx), publicCors, (_req, res) => {
+    router.get(artifactUrl(name), ...open, (_req, res) => {
       res.sendFile(artifactPath(name), { maxAge: '1h' });
     });
   }
