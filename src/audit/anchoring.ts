@@ -35,8 +35,8 @@ export async function batchLeaves(db: Database, firstSeq: bigint, lastSeq: bigin
  * Closes batches of audit events and anchors their RFC 6962 root in AuditAnchor. A batch is recorded in the
  * database only once its transaction is confirmed; batches the chain has but the database lacks (a crash after
  * sending) are copied back from the chain first, and batches the chain lost are dropped and anchored again. Since
- * AuditAnchor only accepts the batch that starts at its
- * `nextSeq`, no batch is ever skipped or anchored twice, whatever crashes or outages happen in between.
+ * AuditAnchor only accepts the batch that starts at its `nextSeq`, no batch is ever skipped or anchored twice,
+ * whatever crashes or outages happen in between.
  */
 export class AuditAnchorer {
   constructor(

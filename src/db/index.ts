@@ -3,4 +3,5 @@ export { closeDatabase, createDatabase, type Database } from './client.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embeddedPostgres.js';
 export { GroupCommit } from './groupCommit.js';
 export { applyMigrations, listMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
-export { inTransaction, withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';
+export { withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';
+export { inTransaction } from './transaction.js';
