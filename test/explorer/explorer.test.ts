@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadArtifact } from '../../src/chain/index.js';
-import { approveSubject } from '../helpers/fixtures.js';
+import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { requireSystemPackage } from '../helpers/systemPackage.js';
+import { CHROMIUM, hasChromium, requireSystemPackage } from '../helpers/systemPackage.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const SCREENSHOTS = path.resolve('test-results', 'explorer');
 const VIEWPORT = { width: 1280, height: 900 };
 /** A revocation reason that would run script if the page ever wrote event data as HTML. */
@@ -39,7 +37,7 @@ describe('audit explorer page', () => {
   let uid: string;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) return;
+    if (!hasChromium()) return;
     t = await startTestService({
       CHAIN_INDEX_INTERVAL_SECONDS: '1',
       AUDIT_ANCHOR_INTERVAL_SECONDS: '1',
@@ -104,7 +102,7 @@ describe('audit explorer page', () => {
   };
 
   it('refuses a key that cannot read the audit log, with a clear message', async (ctx) => {
-    if (!requireSystemPackage(ctx, 'chromium', existsSync(CHROMIUM))) return;
+    if (!requireSystemPackage(ctx, 'chromium', hasChromium())) return;
     await signIn(dapp);
     await page.waitForSelector('#sign-in-error:has-text("This key cannot read the audit log.")');
     assert.equal(await page.isHidden('#explorer'), true);
@@ -113,7 +111,7 @@ describe('audit explorer page', () => {
   });
 
   it("signs in, shows the status, and tells an address's whole story on one timeline", async (ctx) => {
-    if (!requireSystemPackage(ctx, 'chromium', existsSync(CHROMIUM))) return;
+    if (!requireSystemPackage(ctx, 'chromium', hasChromium())) return;
     await signIn(regulator);
     await page.waitForSelector('#explorer:not([hidden])');
     assert.equal(await page.isHidden('#sign-in'), true, 'the sign-in form goes away');
@@ -163,7 +161,7 @@ describe('audit explorer page', () => {
   });
 
   it('searches by attestation uid and exports what it shows as CSV', async (ctx) => {
-    if (!requireSystemPackage(ctx, 'chromium', existsSync(CHROMIUM))) return;
+    if (!requireSystemPackage(ctx, 'chromium', hasChromium())) return;
     await page.fill('#query', uid);
     await page.click('#search button[type=submit]');
     await page.waitForSelector(`#timeline-title:has-text("${uid}")`);

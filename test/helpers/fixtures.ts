@@ -14,3 +14,9 @@ export const APPROVED_KYC = {
 export function approveSubject(db: Database, subject: string): Promise<unknown> {
   return setKycRecord(db, { subject, ...APPROVED_KYC, accredited: false }, 'test');
 }
+
+/**
+ * Anvil's second default account: tests send their own transactions from it, so the service's operator (the first
+ * account) keeps its nonces to itself.
+ */
+export const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';

@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
+
+/** Debian's Chromium, driven by playwright-core for the browser tests. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = () => existsSync(CHROMIUM);
 
 /**
  * Tests that need a system package skip locally with a one-line reason, and fail under CI=true, where .ci/run

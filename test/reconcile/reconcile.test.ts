@@ -6,10 +6,8 @@ import { ATTESTATION_TYPES, ISSUANCE_ROOT_TYPES } from '../../src/issuer/index.j
 import { policyIdOf } from '../../src/chain/policyId.js';
 import { custos } from '../helpers/cli.js';
 import { setKycRecord } from '../../src/screening/index.js';
-import { APPROVED_KYC } from '../helpers/fixtures.js';
+import { ANVIL_SECOND_PRIVATE_KEY, APPROVED_KYC } from '../helpers/fixtures.js';
 import { startTestService } from '../helpers/service.js';
-
-const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
 /** A running service with a fast chain indexer, a relayer account and helpers to wait for the index. */
 async function indexedService() {

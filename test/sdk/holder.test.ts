@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,9 @@ import { chromium } from 'playwright-core';
 import * as snarkjs from 'snarkjs';
 import { createIdentity, proveCredential, restoreIdentity, type ContractProof } from '../../src/sdk/index.js';
 import { SNARK_FIELD, artifactPath, expectedPublicSignals, identityCommitment } from '../../src/zk/index.js';
-import { requireSystemPackage } from '../helpers/systemPackage.js';
+import { CHROMIUM, hasChromium, requireSystemPackage } from '../helpers/systemPackage.js';
 import { credentialScenario } from '../zk/fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const vkey = () => JSON.parse(readFileSync(artifactPath('verificationKey'), 'utf8'));
 
 /** Checks a contract-shaped proof with snarkjs against the public signals the contract would assemble. */
@@ -59,7 +58,7 @@ describe('holder SDK', () => {
   });
 
   it('proves the same in a browser from the bundle (headless Chromium)', async (ctx) => {
-    if (!requireSystemPackage(ctx, 'chromium', existsSync(CHROMIUM))) return;
+    if (!requireSystemPackage(ctx, 'chromium', hasChromium())) return;
     const dir = mkdtempSync(path.join(tmpdir(), 'custos-sdk-'));
     const files: Record<string, string> = {
       '/custos-holder.js': path.join(dir, 'custos-holder.js'),

@@ -5,8 +5,7 @@ import pg from 'pg';
 import { loadArtifact } from '../../src/chain/index.js';
 import { approveWithCli, custos } from '../helpers/cli.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-
-const ANVIL_SECOND_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+import { ANVIL_SECOND_PRIVATE_KEY } from '../helpers/fixtures.js';
 
 describe('officer operations through the custos CLI', () => {
   let t: TestService;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, type InterfaceAbi } from 'ethers';
+import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact, policyIdOf } from '../../src/chain/index.js';
 import { CustosApiError, CustosHolderClient, createIdentity, proveCredential } from '../../src/sdk/index.js';
 import {
@@ -18,17 +18,12 @@ import {
   ymdOf,
   type ProofRequest,
 } from '../../src/zk/index.js';
-import { APPROVED_KYC } from '../helpers/fixtures.js';
+import { ANVIL_SECOND_PRIVATE_KEY, APPROVED_KYC } from '../helpers/fixtures.js';
 import { custos } from '../helpers/cli.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const ARTIFACTS = { wasm: artifactPath('wasm'), zkey: artifactPath('zkey') };
 const POLICY = 'kyc-basic';
-/** Anvil's second account: relays proofs, so the service's operator (the first) keeps its nonces to itself. */
-const relayerKey = HDNodeWallet.fromMnemonic(
-  Mnemonic.fromPhrase('test test test test test test test test test test test junk'),
-  "m/44'/60'/0'/0/1",
-).privateKey;
 
 /** The custom error a call reverted with, decoded by whichever contract declares it. */
 async function revertOf(call: Promise<unknown>, ...contracts: Contract[]): Promise<string> {
@@ -68,7 +63,7 @@ describe('zero-knowledge credentials through the service', () => {
     t = await startTestService({ AUDIT_ANCHOR_INTERVAL_SECONDS: '86400' });
     const { rpcUrl, contracts } = t.service.chain;
     provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
-    relayer = new Wallet(relayerKey, provider);
+    relayer = new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider);
     gatekeeper = contract('ComplianceGatekeeper', contracts.ComplianceGatekeeper, relayer);
     registry = contract('RevocationRegistry', contracts.RevocationRegistry, provider);
     token = contract('CompliantToken', contracts.CompliantToken!, new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider));
