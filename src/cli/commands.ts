@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, CliError, connection, download } from './client.js';
 import { print } from './output.js';
 import type { RevokeResult } from '../attest/index.js';
+import type { Reconciliation } from '../reconcile/index.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -221,10 +222,7 @@ export function buildProgram(): Command {
     .command('reconcile')
     .description('list every disagreement between the database and the chain; exits 1 when there is one')
     .action(async () => {
-      const result = await call<{
-        indexedThroughBlock: number | null;
-        disagreements: { kind: string; ref: string; message: string; txHash: string | null }[];
-      }>(connection(), 'GET', '/v1/reconcile');
+      const result = await call<Reconciliation>(connection(), 'GET', '/v1/reconcile');
       print(
         json(),
         result,
