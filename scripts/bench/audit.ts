@@ -11,7 +11,7 @@ import {
   streamAuditEvents,
   verifyAuditChain,
 } from '../../src/audit/index.js';
-import { GENESIS_HASH, chainHash, type AuditRecord } from '../../src/audit/chain.js';
+import { CURRENT_HASH_VERSION, GENESIS_HASH, chainHash, type AuditRecord } from '../../src/audit/chain.js';
 import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
 
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
@@ -64,6 +64,7 @@ async function fill(db: Database, start: Date): Promise<{ subjects: string[] }> 
           listVersions: [{ name: 'ofac-sdn', sha256: 'ab'.repeat(32) }],
         },
         createdAt: new Date(start.getTime() + Math.floor(seq * step)),
+        hashVersion: CURRENT_HASH_VERSION,
       };
       const hash = chainHash(prevHash, record);
       events.push({ ...record, prevHash, hash });

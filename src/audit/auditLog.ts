@@ -1,18 +1,23 @@
 import type pg from 'pg';
 import type { Database } from '../db/index.js';
-import { GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
+import { canonicalJson, toJsonValue } from './canonical.js';
+import type { AuditEventType } from './eventTypes.js';
+import { CURRENT_HASH_VERSION, GENESIS_HASH, chainHash, type AuditRecord } from './chain.js';
 
 /** A Prisma interactive-transaction client: audit events are written inside the caller's transaction. */
 export type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 
 export interface AuditEventInput {
-  type: string;
+  type: AuditEventType;
   /** Who caused it: an API key id, `cli:<user>`, `system`, a webhook provider. */
   actor: string;
   tenantId?: string | null;
   subject?: string | null;
   attestationUid?: string | null;
-  /** Decision details, reasons, list versions. No secrets and no raw personal data. */
+  /**
+   * Decision details, reasons, list versions. No secrets and no raw personal data. Dates and bigints are stored (and
+   * hashed) as strings; anything toJsonValue refuses throws before a row is written.
+   */
   payload: Record<string, unknown>;
 }
 
@@ -41,8 +46,9 @@ export function chainAfter(
       tenantId: input.tenantId ?? null,
       subject: input.subject ?? null,
       attestationUid: input.attestationUid ?? null,
-      payload: input.payload,
+      payload: toJsonValue(input.payload, `${input.type} payload`),
       createdAt,
+      hashVersion: CURRENT_HASH_VERSION,
     };
     const hash = chainHash(prevHash, record);
     const event = { ...record, prevHash, hash };
@@ -56,7 +62,7 @@ export function chainAfter(
  * makes appends from every process strictly sequential, so `seq` has no gaps and each event hashes the one before
  * it; the event commits or rolls back with the caller's own writes.
  */
-export async function appendAuditEvent(tx: Transaction, input: AuditEventInput): Promise<AuditRecord> {
+export async function appendAuditEvent(tx: Transaction, input: AuditEventInput): Promise<ChainedAuditEvent> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
   const [event] = chainAfter(last, [input]);
@@ -72,7 +78,7 @@ export async function appendAuditEvent(tx: Transaction, input: AuditEventInput):
 }
 
 /** Appends one event in its own transaction. */
-export async function recordAuditEvent(db: Database, input: AuditEventInput): Promise<AuditRecord> {
+export async function recordAuditEvent(db: Database, input: AuditEventInput): Promise<ChainedAuditEvent> {
   return db.$transaction((tx) => appendAuditEvent(tx, input));
 }
 
@@ -85,6 +91,7 @@ const COLUMNS = [
   'attestation_uid',
   'payload',
   'created_at',
+  'hash_version',
   'prev_hash',
   'hash',
 ];
@@ -116,8 +123,9 @@ export async function insertAuditEvents(
     e.tenantId,
     e.subject,
     e.attestationUid,
-    JSON.stringify(e.payload),
+    canonicalJson(e.payload),
     e.createdAt,
+    e.hashVersion,
     e.prevHash,
     e.hash,
   ]);

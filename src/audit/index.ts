@@ -19,7 +19,19 @@ export {
   type AnchorVerification,
   type AnchoredBatch,
 } from './anchoring.js';
-export { canonicalJson } from './canonical.js';
+export {
+  AuditCheckpointer,
+  checkpointSignatureValid,
+  latestCheckpoints,
+  signerTrustOnChain,
+  verifyCheckpoints,
+  verifySavedCheckpoint,
+  type CheckpointVerification,
+  type SignedCheckpoint,
+} from './checkpoints.js';
+export { verifyAuditLog, type AuditLogVerification } from './verifyLog.js';
+export { AuditEncodingError, canonicalJson, toJsonValue, type JsonValue } from './canonical.js';
+export { AUDIT_EVENT_TYPES, type AuditEventType } from './eventTypes.js';
 export { inclusionProof, merkleRoot, verifyInclusion } from './merkle.js';
 export {
   auditEventView,
@@ -29,4 +41,4 @@ export {
   type AuditFilters,
 } from './query.js';
 export { inScope, tenantInScope } from './scope.js';
-export { verifyAuditChain, type ChainBreak, type ChainVerification } from './verify.js';
+export { MAX_REPORTED_BREAKS, verifyAuditChain, type ChainBreak, type ChainVerification } from './verify.js';

@@ -1,5 +1,6 @@
 import type { Database } from '../db/index.js';
 import type { ReadScope } from '../auth/index.js';
+import type { JsonValue } from './canonical.js';
 import type { AuditRecord } from './chain.js';
 import { scopeWhere } from './scope.js';
 
@@ -30,8 +31,9 @@ export function auditEventView(row: AuditRow): AuditEventView {
     tenantId: row.tenantId,
     subject: row.subject,
     attestationUid: row.attestationUid,
-    payload: row.payload,
+    payload: row.payload as JsonValue,
     createdAt: row.createdAt.toISOString(),
+    hashVersion: row.hashVersion,
     prevHash: Buffer.from(row.prevHash).toString('hex'),
     hash: Buffer.from(row.hash).toString('hex'),
   };

@@ -5,6 +5,8 @@ import { call, CliError, connection, download } from './client.js';
 import { print } from './output.js';
 import type { RevokeResult } from '../attest/index.js';
 import type { Reconciliation } from '../reconcile/index.js';
+import type { AuditLogVerification } from '../audit/index.js';
+import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -239,30 +241,27 @@ export function buildProgram(): Command {
   audit
     .command('verify')
     .description(
-      'recompute the hash chain and check it against the on-chain anchors; exits 1 at the first problem',
+      'recompute the hash chain and check it against the on-chain anchors and the signed checkpoints; exits 1 on any problem',
     )
-    .action(async () => {
-      const result = await call<{
-        ok: boolean;
-        checked: number;
-        lastSeq: string | null;
-        firstBreak?: { seq: string; message: string };
-        anchors?: { batches: number; firstMismatch?: { message: string } };
-      }>(connection(), 'GET', '/v1/audit/verify');
-      if (!result.ok) {
-        if (json()) print(true, result);
-        throw new CliError(
-          result.firstBreak
-            ? `audit chain broken at event ${result.firstBreak.seq}: ${result.firstBreak.message}`
-            : `audit anchors disagree: ${result.anchors?.firstMismatch?.message}`,
-        );
+    .option('--checkpoint <file>', 'also check a checkpoint saved earlier (from GET /v1/audit/status)')
+    .action(async (options: { checkpoint?: string }) => {
+      const conn = connection();
+      const result = await call<AuditLogVerification>(conn, 'GET', '/v1/audit/verify');
+      const saved = options.checkpoint ? await checkSavedCheckpoint(conn, options.checkpoint) : undefined;
+      const coverage = describeCoverage(result);
+      if (!result.ok || (saved && !saved.ok)) {
+        if (json()) print(true, { ...result, savedCheckpoint: saved });
+        throw new CliError(auditProblem(result, saved));
       }
-      print(json(), result, [
+      print(json(), { ...result, savedCheckpoint: saved }, [
         {
           ok: result.ok,
           checked: result.checked,
           lastSeq: result.lastSeq,
+          ...(result.legacyEncoded ? { 'legacy-encoded': result.legacyEncoded } : {}),
           anchoredBatches: result.anchors?.batches,
+          coverage,
+          ...(saved ? { 'saved checkpoint': saved.message } : {}),
         },
       ]);
     });

@@ -80,6 +80,8 @@ const schema = z
     AUDIT_ANCHOR_MAX_BATCH: integer(1, 100_000).default(1000),
     AUDIT_ANCHOR_MIN_BATCH: integer(1, 100_000).default(100),
     AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
+    /** The audit head is signed at least this often (when it moved), and on every anchor. */
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: integer(1, 86_400).default(60),
     /** A transaction not mined within this long counts as lost; the next write replaces it. */
     CHAIN_RECEIPT_TIMEOUT_SECONDS: integer(1, 3600).default(180),
     /** Prover processes for custodial Groth16 attestations (each proves one at a time, single-threaded). */

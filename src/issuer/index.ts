@@ -1,6 +1,9 @@
 // Issuance: EIP-712 attestations and zero-knowledge issuance roots, signed by a Custos signer.
 export {
   ATTESTATION_TYPES,
+  AUDIT_CHECKPOINT_TYPES,
+  auditCheckpointDigest,
+  type AuditCheckpointMessage,
   ISSUANCE_ROOT_TYPES,
   custosDomain,
   eip712Attestation,

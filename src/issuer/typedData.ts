@@ -1,5 +1,5 @@
 import { TypedDataEncoder, getAddress, hexlify, randomBytes } from 'ethers';
-import { policyIdOf } from '../chain/index.js';
+import { policyIdOf } from '../chain/policyId.js';
 import type { AttestationSigner } from '../signers/index.js';
 
 /** The EIP-712 types of a Custos attestation, exactly as ComplianceGatekeeper defines them (version 1). */
@@ -139,4 +139,31 @@ export async function signIssuanceRoot(params: {
     issuedAt: params.issuedAt,
   });
   return (await params.signer.signDigest(digest)).serialized;
+}
+
+/**
+ * The EIP-712 type of a signed audit checkpoint: the audit log's head (the hash of event `seq`) as the service saw it
+ * at `signedAt`. Same keys and domain as attestations, so "was this signer trusted then" is a gatekeeper question.
+ */
+export const AUDIT_CHECKPOINT_TYPES = {
+  AuditCheckpoint: [
+    { name: 'seq', type: 'uint64' },
+    { name: 'head', type: 'bytes32' },
+    { name: 'signedAt', type: 'uint64' },
+  ],
+};
+
+export interface AuditCheckpointMessage {
+  seq: string;
+  /** 0x + 64 hex: the stored hash of event `seq`. */
+  head: string;
+  signedAt: number;
+}
+
+export function auditCheckpointDigest(
+  chainId: number,
+  gatekeeper: string,
+  message: AuditCheckpointMessage,
+): string {
+  return TypedDataEncoder.hash(custosDomain(chainId, gatekeeper), AUDIT_CHECKPOINT_TYPES, message);
 }

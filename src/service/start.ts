@@ -23,7 +23,7 @@ import {
   type GroupCommit,
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
-import { AuditAnchorer } from '../audit/index.js';
+import { AuditAnchorer, AuditCheckpointer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
 import { ChainIndexer } from '../reconcile/index.js';
 import { ProverPool, assertZkArtifacts } from '../zk/index.js';
@@ -178,7 +178,12 @@ export async function startService(
     });
     const jobs = await BackgroundJobs.start(db, logger);
     cleanup.push(() => jobs.stop());
-    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, logger });
+    const checkpointer = new AuditCheckpointer(db, {
+      signer: () => keys.current(),
+      chainId,
+      gatekeeper: contracts.ComplianceGatekeeper,
+    });
+    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, checkpointer, logger });
     const server = await listen(app, env.PORT, env.HOST);
     cleanup.push(() => closeServer(server));
     const { port } = server.address() as AddressInfo;
@@ -292,7 +297,10 @@ async function warnAboutPolicies(
   }
 }
 
-/** Audit anchoring (when an AuditAnchor is configured) and chain indexing, each one run at a time cluster-wide. */
+/**
+ * Audit anchoring (when an AuditAnchor is configured), signed audit checkpoints and chain indexing, each one run at a
+ * time cluster-wide.
+ */
 async function scheduleBackgroundJobs(
   jobs: BackgroundJobs,
   {
@@ -300,15 +308,26 @@ async function scheduleBackgroundJobs(
     db,
     chain,
     contracts,
+    checkpointer,
     logger,
   }: {
     env: Env;
     db: Database;
     chain: ChainOperator;
     contracts: Partial<Record<ContractName, string>>;
+    checkpointer: AuditCheckpointer;
     logger: Logger;
   },
 ): Promise<void> {
+  await jobs.every({
+    name: 'audit-checkpoint',
+    intervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+    expireInSeconds: 300,
+    run: async () => {
+      const checkpoint = await checkpointer.checkpoint('interval');
+      if (checkpoint) logger.debug({ seq: checkpoint.seq }, 'audit checkpoint signed');
+    },
+  });
   if (chain.auditAnchor) {
     const anchorer = new AuditAnchorer(db, chain, {
       maxBatch: env.AUDIT_ANCHOR_MAX_BATCH,
@@ -321,11 +340,13 @@ async function scheduleBackgroundJobs(
       expireInSeconds: 600,
       run: async () => {
         const batch = await anchorer.tick();
-        if (batch)
+        if (batch) {
           logger.info(
             { batch: batch.index, firstSeq: String(batch.firstSeq), lastSeq: String(batch.lastSeq) },
             'audit batch anchored',
           );
+          await checkpointer.checkpoint('anchor', batch.index);
+        }
       },
     });
   }

@@ -175,7 +175,14 @@ describe('audit explorer page', () => {
     const csv = readFileSync((await download.path())!, 'utf8')
       .trim()
       .split('\n');
-    assert.equal(csv[0], 'seq,type,actor,tenantId,subject,attestationUid,createdAt,payload,prevHash,hash');
+    assert.equal(
+      csv[0],
+      'seq,type,actor,tenantId,subject,attestationUid,createdAt,payload,hashVersion,prevHash,hash',
+    );
     assert.equal(csv.length - 1, types.filter((type) => !type!.includes('.Attestation')).length);
+
+    // Every search and export above was itself audited; the log still verifies after them.
+    await page.click('#verify');
+    await page.waitForSelector('#status-verified.ok');
   });
 });

@@ -214,7 +214,10 @@ describe('audit query API and export', () => {
 
     const csv = await custos(['audit', 'export', '--format', 'csv', '--subject', alice], env);
     const lines = csv.stdout.trim().split('\n');
-    assert.equal(lines[0], 'seq,type,actor,tenantId,subject,attestationUid,createdAt,payload,prevHash,hash');
+    assert.equal(
+      lines[0],
+      'seq,type,actor,tenantId,subject,attestationUid,createdAt,payload,hashVersion,prevHash,hash',
+    );
     assert.equal(lines.length, 1 + exported.length);
     assert.match(
       lines[2]!,

@@ -166,7 +166,7 @@ describe('officer operations through the custos CLI', () => {
   it('audit verify passes, then names the first row altered behind the database', async () => {
     const ok = await custos(['audit', 'verify'], cliEnv);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /^OK +CHECKED +LASTSEQ +ANCHOREDBATCHES\ntrue/);
+    assert.match(ok.stdout, /^OK +CHECKED +LASTSEQ +ANCHOREDBATCHES +COVERAGE\ntrue/);
 
     const client = new pg.Client({ connectionString: t.postgres.url });
     await client.connect();

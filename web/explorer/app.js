@@ -66,10 +66,19 @@ async function verify() {
   try {
     const result = await getJson('/v1/audit/verify');
     if (result.ok) {
-      target.textContent = `verified: ${result.checked} events, ${result.anchors?.batches ?? 0} anchored batches match the chain`;
+      const checkpointed = result.coverage.checkpointedThroughSeq;
+      target.textContent =
+        `verified: ${result.checked} events, ${result.anchors?.batches ?? 0} anchored batches match the chain` +
+        (checkpointed ? `, signed checkpoint through #${checkpointed}` : '');
       target.className = 'ok';
     } else {
-      target.textContent = `FAILED: ${result.firstBreak?.message ?? result.anchors?.firstMismatch?.message}`;
+      const problem =
+        result.firstBreak?.message ??
+        result.anchors?.firstMismatch?.message ??
+        result.checkpoints?.mismatches?.[0]?.message ??
+        'the latest signed checkpoint does not verify';
+      const more = result.breakCount > 1 ? ` (${result.breakCount} broken links in all)` : '';
+      target.textContent = `FAILED: ${problem}${more}`;
       target.className = 'bad';
     }
   } catch (error) {

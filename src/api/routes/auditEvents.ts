@@ -62,6 +62,7 @@ const CSV_COLUMNS: (keyof AuditEventView)[] = [
   'attestationUid',
   'createdAt',
   'payload',
+  'hashVersion',
   'prevHash',
   'hash',
 ];

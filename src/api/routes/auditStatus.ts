@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { latestCheckpoints } from '../../audit/index.js';
 import { withDatabase } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
@@ -54,6 +55,7 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
       ),
     );
     const s = rows[0]!;
+    const checkpoints = await withDatabase(() => latestCheckpoints(ctx.db, 10));
     const head = BigInt(s.head ?? 0);
     const anchoredThrough = BigInt(s.anchored_through ?? 0);
     res.json({
@@ -68,6 +70,12 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
       indexer: {
         indexedThroughBlock: s.indexed_block === null ? null : Number(s.indexed_block),
         updatedAt: s.indexed_at?.toISOString() ?? null,
+      },
+      // The newest signed heads, newest first: save one to prove later that the log was not cut after it.
+      checkpoints: {
+        intervalSeconds: ctx.env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+        latest: checkpoints[0] ?? null,
+        recent: checkpoints,
       },
     });
   });
