@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFound } from './errors.js';
-import { requestId, requireJson } from './middleware.js';
+import { requestId } from './middleware.js';
 import { openApiRoutes } from './openapi.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
@@ -19,9 +19,6 @@ import { revocationRoutes } from './routes/revocations.js';
 import { reconcileRoutes } from './routes/reconcile.js';
 import { sanctionsRoutes } from './routes/sanctions.js';
 import { signerRoutes } from './routes/signers.js';
-
-/** Sanctions files are large (OFAC's advanced XML is tens of megabytes); every other body stays small. */
-const SANCTIONS_BODY_LIMIT = '200mb';
 
 export function createApp(ctx: ApiContext): express.Express {
   const app = express();
@@ -52,12 +49,7 @@ export function createApp(ctx: ApiContext): express.Express {
     next();
   });
   app.use(helmet());
-  app.use(requireJson);
-  const keepRawBody = (req: express.Request, _res: unknown, buffer: Buffer) => {
-    req.rawBody = buffer;
-  };
-  app.use('/v1/sanctions', express.json({ limit: SANCTIONS_BODY_LIMIT, strict: true }));
-  app.use(express.json({ limit: ctx.env.BODY_LIMIT, strict: true, verify: keepRawBody }));
+  // No body parser here: each route reads its body only after authenticating the caller (see body.ts).
 
   app.use(healthRoutes(ctx));
   app.use(openApiRoutes());

@@ -7,6 +7,8 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const known = toCustosError(error);
     if (known.status >= 500) logger.error({ err: error, requestId: req.id, code: known.code }, known.message);
+    // A body never read (refused before parsing) is not drained: the connection closes after the answer.
+    if (!req.complete) res.setHeader('connection', 'close');
     res.status(known.status).json({
       error: {
         code: known.code,

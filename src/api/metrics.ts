@@ -20,6 +20,17 @@ export function createMetrics(prover?: () => { busy: number; queued: number }) {
       labelNames: ['policy', 'outcome'],
       registers: [registry],
     }),
+    webhookRefusals: new Counter({
+      name: 'custos_webhook_refusals_total',
+      help: 'KYC webhook deliveries refused before authentication, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    authenticationFailures: new Counter({
+      name: 'custos_authentication_failures_total',
+      help: 'Requests refused for a missing, unknown or invalid API key or token',
+      registers: [registry],
+    }),
     proverJobs: new Gauge({
       name: 'custos_prover_jobs',
       help: 'Custodial proofs being proved (busy) and waiting for a prover (queued)',

@@ -53,18 +53,17 @@ export function tenantOf(res: Response): string {
   return tenantId;
 }
 
-/** Requires a JSON body on writes, so a form post cannot sneak past the parser. */
-export function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
-    throw new CustosError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
-  }
-  next();
-}
-
-/** For public endpoints: the same token bucket, per client address (behind TRUST_PROXY_HOPS proxies). */
-export function publicRateLimit(ctx: ApiContext): RequestHandler {
+/**
+ * For public endpoints: a token bucket per client address (behind TRUST_PROXY_HOPS proxies), in its own `bucket`
+ * so one kind of public traffic cannot use up another's.
+ */
+export function publicRateLimit(
+  ctx: ApiContext,
+  bucket = 'public',
+  perMinute = ctx.env.RATE_LIMIT_PER_MINUTE,
+): RequestHandler {
   return (req, res, next) => {
-    takeToken(ctx, res, `ip:${req.ip}`, ctx.env.RATE_LIMIT_PER_MINUTE);
+    takeToken(ctx, res, `${bucket}:${req.ip}`, perMinute);
     next();
   };
 }

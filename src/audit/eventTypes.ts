@@ -13,7 +13,10 @@ export const AUDIT_EVENT_TYPES = {
   'credential.root_published': 'a signed issuance root was submitted to the gatekeeper',
   'revocation_root.published': 'a revocation root was published to the registry',
   'kyc.updated': "a subject's KYC record changed (status, provider, reference; no personal data)",
-  'kyc.webhook_rejected': 'a provider webhook was refused (bad signature, stale, replayed)',
+  'kyc.webhook_rejected':
+    'a provider webhook was refused (bad signature, stale, replayed): written by Custos 0.1',
+  'kyc.webhook_ignored': 'a signed provider event was older than the decision in force and was not applied',
+  'kyc.webhook_refusals': 'how many webhook deliveries one process refused in an interval, by reason',
   'sanctions.loaded': 'a sanctions or deny list version was loaded',
   'key.registered': 'a signing key was registered at start-up',
   'key.rotated': 'the signing key was rotated, with the overlap',

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 
 /** Thrown for anything the CLI reports: one line, non-zero exit. */
@@ -21,15 +22,23 @@ export function connection(env: NodeJS.ProcessEnv = process.env): Connection {
   };
 }
 
-async function send(conn: Connection, method: string, route: string, body?: unknown): Promise<Response> {
+type Body = { json: unknown } | { file: string; contentType: string };
+
+async function send(conn: Connection, method: string, route: string, body?: Body): Promise<Response> {
   try {
     return await fetch(new URL(route, conn.url), {
       method,
       headers: {
         ...(conn.key ? { authorization: `Bearer ${conn.key}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : { 'content-type': 'json' in body ? 'application/json' : body.contentType }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined
+        ? {}
+        : 'json' in body
+          ? { body: JSON.stringify(body.json) }
+          : { body: Readable.toWeb(createReadStream(body.file)) as ReadableStream, duplex: 'half' }),
       signal: AbortSignal.timeout(120_000),
     });
   } catch (error) {
@@ -47,7 +56,20 @@ async function failure(response: Response): Promise<CliError> {
 
 /** Calls the admin API; API errors become `CODE: message`, an unreachable server says so. */
 export async function call<T>(conn: Connection, method: string, route: string, body?: unknown): Promise<T> {
-  const response = await send(conn, method, route, body);
+  return answer<T>(await send(conn, method, route, body === undefined ? undefined : { json: body }));
+}
+
+/** Streams `file` as the request body (sanctions lists of any size) and reads the JSON answer. */
+export async function upload<T>(
+  conn: Connection,
+  route: string,
+  file: string,
+  contentType: string,
+): Promise<T> {
+  return answer<T>(await send(conn, 'POST', route, { file, contentType }));
+}
+
+async function answer<T>(response: Response): Promise<T> {
   if (!response.ok) throw await failure(response);
   try {
     return (await response.json()) as T;

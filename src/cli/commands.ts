@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { call, CliError, connection, download } from './client.js';
+import { call, CliError, connection, download, upload } from './client.js';
 import { print } from './output.js';
 import type { RevokeResult } from '../attest/index.js';
 import type { Reconciliation } from '../reconcile/index.js';
@@ -86,14 +86,7 @@ export function buildProgram(): Command {
       new Option('--format <format>', 'force the format').choices(['ofac-sdn-csv', 'ofac-sdn-xml', 'custom']),
     )
     .action(async (file: string, options: { name?: string; format?: string }) => {
-      let content: string;
-      try {
-        content = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new CliError(
-          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
-      }
+      if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
       const name =
         options.name ??
         path
@@ -101,11 +94,18 @@ export function buildProgram(): Command {
           .replace(/\.[^.]+$/, '')
           .toLowerCase()
           .replace(/[^a-z0-9-]+/g, '-');
-      const result = await call<Record<string, unknown>>(connection(), 'POST', '/v1/sanctions', {
-        name,
-        format: options.format,
-        content,
-      });
+      const query = new URLSearchParams({ name, ...(options.format ? { format: options.format } : {}) });
+      const contentType = /\.xml$/i.test(file)
+        ? 'application/xml'
+        : /\.csv$/i.test(file)
+          ? 'text/csv'
+          : 'text/plain';
+      const result = await upload<Record<string, unknown>>(
+        connection(),
+        `/v1/sanctions?${query}`,
+        file,
+        contentType,
+      );
       print(json(), result, [result]);
     });
 

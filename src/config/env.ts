@@ -8,6 +8,7 @@ const address = z
   })
   .transform((value) => getAddress(value));
 const optionalString = z.string().min(1).optional();
+const size = z.string().regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb or 200mb' });
 const integer = (min: number, max: number) =>
   z.coerce
     .number({ message: 'must be a number' })
@@ -57,6 +58,12 @@ const schema = z
     POLICIES_FILE: optionalString,
     KYC_WEBHOOK_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     KYC_WEBHOOK_TOLERANCE_SECONDS: integer(1, 3600).default(300),
+    /** How far ahead of the server's clock a provider's signed timestamp may be; beyond it the delivery is refused. */
+    KYC_WEBHOOK_MAX_FUTURE_SECONDS: integer(0, 300).default(30),
+    /** Webhook deliveries accepted per minute from one client address (before any signature is checked). */
+    KYC_WEBHOOK_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
+    /** Refused deliveries are audited as one aggregated event per this many seconds (and process). */
+    KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS: integer(1, 86_400).default(60),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(6000),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
     REGULATOR_JWT_ISSUER: optionalString,
@@ -92,10 +99,9 @@ const schema = z
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
     /** The block the contracts were deployed in: the indexer starts there. */
     CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER).default(0),
-    BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb' })
-      .default('16kb'),
+    BODY_LIMIT: size.default('16kb'),
+    /** Sanctions files uploaded raw (`custos sanctions load`) are streamed to disk up to this size. */
+    SANCTIONS_BODY_LIMIT: size.default('200mb'),
   })
   .superRefine((env, ctx) => {
     const need = (variable: keyof typeof env, because: string) => {

@@ -1,16 +1,21 @@
 // Screening: policies over a subject's KYC record and the sanctions and deny lists.
 export { ageOn, decide, type Decision, type Reason, type ReasonCode, type SubjectProfile } from './decide.js';
-export { isIso3166Alpha2 } from './jurisdiction.js';
+export { isIso3166Alpha2, iso3166Problem } from './jurisdiction.js';
 export {
   kycInputSchema,
   setKycRecord,
-  signWebhook,
   subjectAddress,
-  verifyWebhook,
+  type KycDecision,
   type KycInput,
   type SetKycResult,
-  type WebhookVerdict,
 } from './kyc.js';
+export {
+  guardAgainstReplay,
+  signWebhook,
+  verifyWebhook,
+  type WebhookRefusal,
+  type WebhookVerdict,
+} from './webhook.js';
 export { loadPolicies, type KycStatus, type Policy } from './policies.js';
 export { screenSubject, type Screening } from './screen.js';
 export * from './sanctions/index.js';

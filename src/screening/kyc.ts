@@ -1,65 +1,88 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-import { appendAuditEvent } from '../audit/index.js';
+import { appendAuditEvent, type Transaction } from '../audit/index.js';
 import type { Database } from '../db/index.js';
-import { isIso3166Alpha2 } from './jurisdiction.js';
+import { address, birthDate, countryCode, slug, text } from '../schemas/index.js';
 import { KYC_STATUSES } from './policies.js';
 
-export const subjectAddress = z
-  .string()
-  .refine((value) => isAddress(value), {
-    message: 'must be a 0x address (a mixed-case address must be checksummed)',
-  })
-  .transform((value) => getAddress(value))
-  .refine((value) => value !== '0x0000000000000000000000000000000000000000', {
-    message: 'must not be the zero address',
-  });
+/** A subject address: the one grammar for every address a caller names. */
+export const subjectAddress = address;
 
 /** A KYC record as a provider or an officer sets it. */
 export const kycInputSchema = z
   .object({
     subject: subjectAddress,
     status: z.enum(KYC_STATUSES),
-    country: z
-      .string()
-      .refine(isIso3166Alpha2, { message: 'must be an ISO 3166-1 alpha-2 country code' })
-      .optional(),
-    birthDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be YYYY-MM-DD' })
-      .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), { message: 'is not a date' })
-      .optional(),
+    country: countryCode.optional(),
+    birthDate: birthDate.optional(),
     accredited: z.boolean().default(false),
     riskScore: z.number().int().min(0).max(100).optional(),
-    provider: z.string().min(1).max(64),
-    reference: z.string().max(128).optional(),
+    provider: slug(64),
+    reference: text(1, 128).optional(),
   })
   .strict();
 
 export type KycInput = z.infer<typeof kycInputSchema>;
 
-export interface SetKycResult {
-  applied: boolean;
+/**
+ * Who decided. An officer's decision is stored when it arrives. A provider's carries the time it signed: it is
+ * applied only when it is newer than the newest provider event already applied and than the officer's decision now
+ * in force, so a provider event cannot undo a later manual decision, and the caller's clock orders nothing else.
+ */
+export type KycDecision =
+  { by: 'officer'; actor: string } | { by: 'provider'; actor: string; signedAt: Date };
+
+export type SetKycResult =
+  { applied: true } | { applied: false; reason: 'older-than-officer-decision' | 'older-than-current-event' };
+
+interface CurrentDecision {
+  decided_by: string;
+  updated_at: Date;
+  provider_event_at: Date | null;
+}
+
+/** Why a provider event must not replace `current`; null when it may. */
+function supersededBy(current: CurrentDecision | undefined, signedAt: Date) {
+  if (!current) return null;
+  if (current.decided_by === 'officer' && signedAt <= current.updated_at)
+    return 'older-than-officer-decision';
+  if (current.provider_event_at && signedAt < current.provider_event_at) return 'older-than-current-event';
+  return null;
 }
 
 /**
  * Stores the subject's KYC record and audits the change (status, provider and reference only: no personal data in
- * the log). `asOf` is when the provider made the decision: an update older than the stored one is ignored, so a
- * replayed or reordered webhook cannot roll a subject's status back.
+ * the log), or audits why a provider event was not applied. Decisions about one subject are serialised by a
+ * transaction-scoped advisory lock, so their order is the server's. `inTransaction` runs first in the same
+ * transaction (the webhook's replay guard), so a refused delivery stores nothing.
  */
 export async function setKycRecord(
   db: Database,
   input: KycInput,
-  actor: string,
-  asOf = new Date(),
+  decision: KycDecision,
+  inTransaction?: (tx: Transaction) => Promise<void>,
 ): Promise<SetKycResult> {
   return db.$transaction(async (tx) => {
-    const current = await tx.kycRecord.findUnique({
-      where: { subject: input.subject },
-      select: { updatedAt: true },
-    });
-    if (current && current.updatedAt > asOf) return { applied: false };
+    await inTransaction?.(tx);
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`kyc:${input.subject}`}))`;
+    const [current] = await tx.$queryRaw<CurrentDecision[]>`
+      SELECT decided_by, updated_at, provider_event_at FROM kyc_records WHERE subject = ${input.subject}`;
+    const auditFields = {
+      status: input.status,
+      provider: input.provider,
+      reference: input.reference ?? null,
+    };
+    if (decision.by === 'provider') {
+      const reason = supersededBy(current, decision.signedAt);
+      if (reason) {
+        await appendAuditEvent(tx, {
+          type: 'kyc.webhook_ignored',
+          actor: decision.actor,
+          subject: input.subject,
+          payload: { ...auditFields, signedAt: decision.signedAt, reason },
+        });
+        return { applied: false, reason };
+      }
+    }
     const data = {
       status: input.status,
       country: input.country ?? null,
@@ -68,7 +91,9 @@ export async function setKycRecord(
       riskScore: input.riskScore ?? null,
       provider: input.provider,
       reference: input.reference ?? null,
-      updatedAt: asOf,
+      updatedAt: new Date(),
+      decidedBy: decision.by,
+      providerEventAt: decision.by === 'provider' ? decision.signedAt : (current?.provider_event_at ?? null),
     };
     await tx.kycRecord.upsert({
       where: { subject: input.subject },
@@ -77,58 +102,14 @@ export async function setKycRecord(
     });
     await appendAuditEvent(tx, {
       type: 'kyc.updated',
-      actor,
+      actor: decision.actor,
       subject: input.subject,
-      payload: { status: input.status, provider: input.provider, reference: input.reference ?? null },
+      payload: {
+        ...auditFields,
+        decidedBy: decision.by,
+        ...(decision.by === 'provider' ? { signedAt: decision.signedAt } : {}),
+      },
     });
     return { applied: true };
   });
-}
-
-export interface WebhookCheck {
-  secret: string;
-  timestamp: string | undefined;
-  signature: string | undefined;
-  rawBody: Buffer;
-  now: Date;
-  toleranceSeconds: number;
-}
-
-export type WebhookVerdict = { ok: true; timestamp: Date } | { ok: false; code: string; message: string };
-
-/**
- * Provider webhooks carry `X-Custos-Timestamp` (unix seconds) and `X-Custos-Signature: sha256=<hex>`, the
- * HMAC-SHA256 of `<timestamp>.<raw body>` under the shared secret. Compared in constant time; stale timestamps are
- * refused so a captured request cannot be replayed later.
- */
-export function verifyWebhook(check: WebhookCheck): WebhookVerdict {
-  if (!check.timestamp || !/^\d{1,12}$/.test(check.timestamp)) {
-    return {
-      ok: false,
-      code: 'WEBHOOK_TIMESTAMP_MISSING',
-      message: 'X-Custos-Timestamp must be unix seconds',
-    };
-  }
-  const sentAt = Number(check.timestamp);
-  if (Math.abs(check.now.getTime() / 1000 - sentAt) > check.toleranceSeconds) {
-    return {
-      ok: false,
-      code: 'WEBHOOK_STALE',
-      message: `the webhook timestamp is more than ${check.toleranceSeconds}s away`,
-    };
-  }
-  const provided = /^sha256=([0-9a-f]{64})$/.exec(check.signature ?? '')?.[1];
-  const expected = createHmac('sha256', check.secret)
-    .update(`${check.timestamp}.`)
-    .update(check.rawBody)
-    .digest();
-  if (!provided || !timingSafeEqual(Buffer.from(provided, 'hex'), expected)) {
-    return { ok: false, code: 'WEBHOOK_SIGNATURE_INVALID', message: 'the webhook signature does not match' };
-  }
-  return { ok: true, timestamp: new Date(sentAt * 1000) };
-}
-
-/** Signs a webhook body the way verifyWebhook expects (for providers' integration and for tests). */
-export function signWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createApp, createMetrics } from '../api/index.js';
+import { WebhookRefusals, createApp, createMetrics } from '../api/index.js';
 import {
   AttestationService,
   RevocationService,
@@ -150,6 +150,17 @@ export async function startService(
     const issuanceLog = createIssuanceLog(db);
     const zk = await startZkCredentials({ env, db, issuanceLog, chain, chainId, contracts, policies, keys });
     cleanup.push(() => zk.prover.close());
+    const metrics = createMetrics(() => zk.prover.load());
+    const webhookRefusals = new WebhookRefusals(metrics, logger);
+    const flushRefusals = () =>
+      webhookRefusals
+        .flush(db)
+        .catch((error: unknown) => logger.warn({ err: error }, 'webhook refusals not audited yet'));
+    const refusalTimer = setInterval(flushRefusals, env.KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS * 1000);
+    cleanup.push(() => {
+      clearInterval(refusalTimer);
+      return flushRefusals();
+    });
     const app = createApp({
       env,
       logger,
@@ -174,7 +185,8 @@ export async function startService(
       apiKeys: new ApiKeyVerifier(db),
       regulatorTokens,
       rateLimiter: new RateLimiter(),
-      metrics: createMetrics(() => zk.prover.load()),
+      metrics,
+      webhookRefusals,
     });
     const jobs = await BackgroundJobs.start(db, logger);
     cleanup.push(() => jobs.stop());

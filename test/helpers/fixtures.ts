@@ -12,7 +12,7 @@ export const APPROVED_KYC = {
 
 /** Stores {@link APPROVED_KYC} for `subject` directly (no API round trip). */
 export function approveSubject(db: Database, subject: string): Promise<unknown> {
-  return setKycRecord(db, { subject, ...APPROVED_KYC, accredited: false }, 'test');
+  return setKycRecord(db, { subject, ...APPROVED_KYC, accredited: false }, { by: 'officer', actor: 'test' });
 }
 
 /**

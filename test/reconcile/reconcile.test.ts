@@ -20,7 +20,11 @@ async function indexedService() {
 
   /** Screens, attests through the API and submits on-chain: returns the uid and the block it landed in. */
   async function attestOnChain(subject = Wallet.createRandom().address, policy = 'kyc-basic') {
-    await setKycRecord(t.db, { subject, ...APPROVED_KYC, accredited: true }, 'test');
+    await setKycRecord(
+      t.db,
+      { subject, ...APPROVED_KYC, accredited: true },
+      { by: 'officer', actor: 'test' },
+    );
     const { body } = await t.request('POST', '/v1/attest', { key: dapp, body: { subject, policy } });
     assert.equal(body.uid !== undefined, true, JSON.stringify(body));
     const receipt = await (

@@ -115,7 +115,7 @@ describe('officer operations through the custos CLI', () => {
       /^NAME +FORMAT +CONTENTHASH +ENTRYCOUNT +CREATED\nofac-sdn +ofac-sdn-csv +[0-9a-f]{64} +3 +true/,
     );
     const missing = await custos(['sanctions', 'load', 'test/fixtures/nope.csv'], cliEnv);
-    assert.equal(missing.stderr, 'custos: cannot read test/fixtures/nope.csv: ENOENT\n');
+    assert.equal(missing.stderr, 'custos: cannot read test/fixtures/nope.csv: no such file\n');
   });
 
   it('bad input to the CLI is one line and a non-zero exit', async () => {
@@ -129,7 +129,7 @@ describe('officer operations through the custos CLI', () => {
     assert.equal(badCountry.code, 1);
     assert.equal(
       badCountry.stderr,
-      'custos: VALIDATION_FAILED: country: must be an ISO 3166-1 alpha-2 country code\n',
+      'custos: VALIDATION_FAILED: country: must be an ISO 3166-1 alpha-2 country code such as DE\n',
     );
     const noServer = await custos(['keys', 'list'], { ...cliEnv, CUSTOS_URL: 'http://127.0.0.1:9' });
     assert.equal(noServer.code, 1);

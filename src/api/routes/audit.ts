@@ -4,6 +4,7 @@ import { signerTrustOnChain, verifyAuditLog, verifySavedCheckpoint } from '../..
 import { withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import { authenticate } from '../middleware.js';
+import { jsonBody } from '../body.js';
 import { validate } from '../validate.js';
 
 /** A checkpoint as GET /v1/audit/status returns it (and a regulator saved it). */
@@ -32,7 +33,7 @@ export function auditRoutes(ctx: ApiContext): Router {
   router.get('/v1/audit/verify', readers, async (_req, res) => {
     res.json(await withDatabase(() => verifyAuditLog(ctx.db, ctx.chain)));
   });
-  router.post('/v1/audit/checkpoints/verify', readers, async (req, res) => {
+  router.post('/v1/audit/checkpoints/verify', readers, jsonBody(ctx.env.BODY_LIMIT), async (req, res) => {
     const checkpoint = validate(savedCheckpoint, req.body);
     res.json(
       await withDatabase(() => verifySavedCheckpoint(ctx.db, checkpoint, signerTrustOnChain(ctx.chain))),

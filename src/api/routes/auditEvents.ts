@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import {
+  AUDIT_EVENT_TYPES,
   auditEventView,
   batchLeaves,
   inScope,
@@ -9,29 +10,21 @@ import {
   recordAuditEvent,
   streamAuditEvents,
   tenantInScope,
+  type AuditEventType,
   type AuditEventView,
   type AuditFilters,
 } from '../../audit/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
+import { instant, sequenceNumber, uid } from '../../schemas/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, authenticate, principalOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
-const instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' })
-  .transform((v) => new Date(v));
 const filterShape = {
   subject: subjectAddress.optional(),
-  type: z
-    .string()
-    .regex(/^[a-z]+(\.[a-z_]+)+$/, { message: 'must be an event type such as attestation.issued' })
-    .optional(),
-  attestationUid: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' })
-    .transform((v) => v.toLowerCase())
-    .optional(),
+  type: z.enum(Object.keys(AUDIT_EVENT_TYPES) as [AuditEventType, ...AuditEventType[]]).optional(),
+  attestationUid: uid.optional(),
   tenantId: z.uuid({ message: 'must be a tenant id (uuid)' }).optional(),
   from: instant.optional(),
   to: instant.optional(),
@@ -40,10 +33,7 @@ const rangeIsOrdered = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.
 const listQuery = z
   .object({
     ...filterShape,
-    cursor: z
-      .string()
-      .regex(/^\d{1,19}$/, { message: 'must be the nextCursor of a previous page' })
-      .optional(),
+    cursor: sequenceNumber.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict()
@@ -101,20 +91,17 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     await checkTenant(res, 'query', filters);
     await attribute(res, 'query', filters);
     const page = await withDatabase(() =>
-      queryAuditEvents(ctx.db, filters, { after: BigInt(cursor ?? 0), limit }, principalOf(res).readScope),
+      queryAuditEvents(ctx.db, filters, { after: cursor ?? 0n, limit }, principalOf(res).readScope),
     );
     res.json({ events: page.events, nextCursor: page.next?.toString() ?? null });
   });
 
   router.get('/v1/audit/events/:seq', readers, async (req, res) => {
-    const seq = validate(
-      z.string().regex(/^\d{1,19}$/, { message: 'must be an event sequence number' }),
-      req.params.seq,
-    );
-    const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq: BigInt(seq) } }));
+    const seq = validate(sequenceNumber, req.params.seq);
+    const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq } }));
     if (!row) throw new CustosError('NOT_FOUND', `audit event ${seq} not found`);
-    if (!inScope(principalOf(res).readScope, row)) await deny(res, 'read', { seq });
-    await attribute(res, 'read', { seq });
+    if (!inScope(principalOf(res).readScope, row)) await deny(res, 'read', { seq: String(seq) });
+    await attribute(res, 'read', { seq: String(seq) });
     res.json({ ...auditEventView(row), anchor: await withDatabase(() => anchorProof(ctx, row.seq)) });
   });
 

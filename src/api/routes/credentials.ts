@@ -7,6 +7,7 @@ import { subjectAddress } from '../../screening/index.js';
 import { ARTIFACT_PATHS, artifactPath, loadManifest, policyHash, type ArtifactName } from '../../zk/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, authenticate, publicCors, publicRateLimit, tenantOf } from '../middleware.js';
+import { jsonBody } from '../body.js';
 import { validate } from '../validate.js';
 import { fieldElement } from '../zkFields.js';
 
@@ -40,18 +41,23 @@ export function credentialRoutes(ctx: ApiContext): Router {
   const open = [publicRateLimit(ctx), publicCors];
   // Policies and the manifest are fixed for the process's life: built once, not read from disk per request.
   const parameters = zkParameters(ctx);
-  router.post('/v1/credentials', authenticate(ctx, ['dapp', 'admin']), async (req, res) => {
-    const body = validate(credentialBody, req.body);
-    res.json(
-      await ctx.credentials.issue({
-        tenantId: tenantOf(res),
-        actor: actorOf(res),
-        subject: body.subject,
-        policy: body.policy,
-        identityCommitment: body.identityCommitment,
-      }),
-    );
-  });
+  router.post(
+    '/v1/credentials',
+    authenticate(ctx, ['dapp', 'admin']),
+    jsonBody(ctx.env.BODY_LIMIT),
+    async (req, res) => {
+      const body = validate(credentialBody, req.body);
+      res.json(
+        await ctx.credentials.issue({
+          tenantId: tenantOf(res),
+          actor: actorOf(res),
+          subject: body.subject,
+          policy: body.policy,
+          identityCommitment: body.identityCommitment,
+        }),
+      );
+    },
+  );
   router.get('/v1/credentials/:id/issuance-path', ...open, async (req, res) => {
     const { id } = validate(credentialIdParam, req.params);
     res.json(await ctx.credentialPaths.issuance(id));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, authenticate } from '../middleware.js';
+import { jsonBody } from '../body.js';
 import { validate } from '../validate.js';
 
 const rotateBody = z
@@ -23,9 +24,14 @@ export function keyRoutes(ctx: ApiContext): Router {
   router.get('/v1/keys', authenticate(ctx, ['officer', 'admin']), async (_req, res) => {
     res.json({ keys: await withDatabase(() => ctx.keys.list()) });
   });
-  router.post('/v1/keys/rotate', authenticate(ctx, ['officer', 'admin']), async (req, res) => {
-    const body = validate(rotateBody, req.body ?? {});
-    res.json(await ctx.keys.rotate({ ...body, actor: actorOf(res) }));
-  });
+  router.post(
+    '/v1/keys/rotate',
+    authenticate(ctx, ['officer', 'admin']),
+    jsonBody(ctx.env.BODY_LIMIT),
+    async (req, res) => {
+      const body = validate(rotateBody, req.body ?? {});
+      res.json(await ctx.keys.rotate({ ...body, actor: actorOf(res) }));
+    },
+  );
   return router;
 }

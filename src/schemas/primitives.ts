@@ -1,0 +1,114 @@
+import { getAddress } from 'ethers';
+import { z } from 'zod';
+import { iso3166Problem } from '../screening/jurisdiction.js';
+
+/**
+ * The exact grammar of every value callers send, defined once: routes, the OpenAPI document and clients' types all
+ * come from these schemas. Each refuses at the edge what would otherwise fail deeper (PostgreSQL rejects NUL and
+ * unpaired surrogates; bigint columns overflow; calendars have no 30 February) or be read two ways.
+ */
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/**
+ * An EVM address: `0x` and 40 hex digits, all lower-case, all upper-case or correctly checksummed (EIP-55); never
+ * the zero address. Returned checksummed. Prefix-less and ICAP forms are refused: they are easy to mistype.
+ */
+export const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, { message: 'must be 0x followed by 40 hex digits', abort: true })
+  .refine(
+    (value) => {
+      const digits = value.slice(2);
+      if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return true;
+      try {
+        return getAddress(value) === value;
+      } catch {
+        return false; // ethers throws for a bad checksum
+      }
+    },
+    { message: 'has mixed case but not a valid EIP-55 checksum' },
+  )
+  .transform((value) => getAddress(value.toLowerCase()))
+  .refine((value) => value !== ZERO_ADDRESS, { message: 'must not be the zero address' });
+
+/** A 32-byte value: `0x` and 64 hex digits, returned lower-case. */
+export const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be 0x and 64 hex digits' })
+  .transform((value) => value.toLowerCase());
+
+/** An attestation or credential uid (bytes32), lower-case. */
+export const uid = bytes32;
+
+/**
+ * Human text: trimmed, `min` to `max` characters, no control characters (NUL among them, which PostgreSQL cannot
+ * store) and no unpaired UTF-16 surrogates (not Unicode text at all).
+ */
+export function text(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min, { message: `must be at least ${min} characters` })
+    .max(max, { message: `must be at most ${max} characters` })
+    .refine((value) => value.isWellFormed(), {
+      message: 'must be valid Unicode (an unpaired surrogate was sent)',
+    })
+    .refine((value) => !/\p{Cc}/u.test(value.replace(/[\t\n]/g, '')), {
+      message: 'must not contain control characters',
+    });
+}
+
+/** A short identifier such as a provider or list name: letters, digits and `._-`, starting with a letter or digit. */
+export function slug(max: number) {
+  return z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), {
+    message: `must be 1 to ${max} letters, digits or ._- (starting with a letter or digit)`,
+  });
+}
+
+/** The earliest birth date accepted: anything older is a data-entry error, not a person. */
+export const EARLIEST_BIRTH_YEAR = 1900;
+
+/** A calendar date `YYYY-MM-DD` that exists (no 2024-02-30), from 1900 on and not in the future. */
+export const birthDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be YYYY-MM-DD', abort: true })
+  .refine((value) => new Date(`${value}T00:00:00Z`).toJSON()?.startsWith(value) === true, {
+    message: 'is not a calendar date',
+    abort: true,
+  })
+  .refine((value) => Number(value.slice(0, 4)) >= EARLIEST_BIRTH_YEAR, {
+    message: `must be ${EARLIEST_BIRTH_YEAR}-01-01 or later`,
+  })
+  .refine((value) => new Date(`${value}T00:00:00Z`).getTime() <= Date.now(), { message: 'is in the future' });
+
+/** An ISO 3166-1 alpha-2 country code, upper-case; the error names the right code for common mistakes. */
+export const countryCode = z.string().superRefine((value, ctx) => {
+  const problem = iso3166Problem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Instants between these years only: PostgreSQL's timestamps and JavaScript dates agree on them. */
+const INSTANT_YEARS = { min: 1970, max: 9999 };
+
+/** An ISO 8601 date-time with an offset (`Z` or `+02:00`), from 1970 to 9999, returned as a Date. */
+export const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' })
+  .transform((value) => new Date(value))
+  .refine(
+    (date) =>
+      !Number.isNaN(date.getTime()) &&
+      date.getUTCFullYear() >= INSTANT_YEARS.min &&
+      date.getUTCFullYear() <= INSTANT_YEARS.max,
+    { message: `must be between ${INSTANT_YEARS.min} and ${INSTANT_YEARS.max}` },
+  );
+
+/** The largest value of a PostgreSQL bigint: sequence numbers and cursors stay below it. */
+export const MAX_INT64 = 2n ** 63n - 1n;
+
+/** A positive sequence number or cursor (decimal, at most int64), as a bigint. */
+export const sequenceNumber = z
+  .string()
+  .regex(/^\d{1,19}$/, { message: 'must be a decimal number', abort: true })
+  .transform((value) => BigInt(value))
+  .refine((value) => value <= MAX_INT64, { message: `must be at most ${MAX_INT64}` });
