@@ -32,7 +32,7 @@ export async function runZkBenchmark(): Promise<void> {
 
   // The service's prover pool (custodial groth16 attestations): one single-threaded process per core.
   const size = availableParallelism();
-  const pool = new ProverPool({ size, maxQueue: RUNS });
+  const pool = new ProverPool({ size, maxQueue: RUNS, timeoutMs: 120_000 });
   await Promise.all(Array.from({ length: size }, () => pool.prove(input))); // warm-up: every prover loads the keys
   const started = performance.now();
   await Promise.all(Array.from({ length: RUNS }, () => pool.prove(input)));

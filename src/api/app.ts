@@ -13,6 +13,7 @@ import { auditEventRoutes } from './routes/auditEvents.js';
 import { auditStatusRoutes } from './routes/auditStatus.js';
 import { explorerRoutes } from './routes/explorer.js';
 import { healthRoutes } from './routes/health.js';
+import { holdRoutes } from './routes/holds.js';
 import { keyRoutes } from './routes/keys.js';
 import { kycRoutes } from './routes/kyc.js';
 import { revocationRoutes } from './routes/revocations.js';
@@ -63,6 +64,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(kycRoutes(ctx));
   app.use(sanctionsRoutes(ctx));
   app.use(revocationRoutes(ctx));
+  app.use(holdRoutes(ctx));
   app.use(keyRoutes(ctx));
   app.use(auditRoutes(ctx));
   app.use(auditEventRoutes(ctx));

@@ -12,18 +12,35 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   next();
 }
 
-/** Requires `Authorization: Bearer <api key>` of one of `roles`, then applies the key's rate limit. */
+/**
+ * Requires `Authorization: Bearer <api key>` of one of `roles`, then applies the key's rate limit. Failed
+ * authentications are throttled per client address (AUTH_FAILURES_PER_MINUTE): once an address has used them up,
+ * its requests are answered 429 before any key is looked up, so keys cannot be guessed at speed.
+ */
 export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHandler {
   return async (req, res, next) => {
-    const header = req.header('authorization') ?? '';
-    const token = /^Bearer (\S+)$/.exec(header)?.[1];
-    if (!token)
-      throw new CustosError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>');
+    const failures = `auth-failures:${req.ip}`;
+    const limit = ctx.env.AUTH_FAILURES_PER_MINUTE;
+    const blocked = ctx.rateLimiter.check(failures, limit);
+    if (!blocked.allowed) {
+      res.setHeader('retry-after', String(blocked.retryAfterSeconds));
+      throw new CustosError(
+        'RATE_LIMITED',
+        `too many failed authentications from this address (${limit} per minute)`,
+      );
+    }
+    const refuse = (message: string): never => {
+      ctx.rateLimiter.take(failures, limit);
+      ctx.metrics.authenticationFailures.inc();
+      throw new CustosError('UNAUTHENTICATED', message);
+    };
+    const token = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
+    if (!token) return refuse('an API key is required: Authorization: Bearer <key>');
     const principal =
       ctx.regulatorTokens && RegulatorTokenVerifier.looksLikeJwt(token)
         ? await ctx.regulatorTokens.verify(token)
         : await ctx.apiKeys.verify(token);
-    if (!principal) throw new CustosError('UNAUTHENTICATED', 'the API key or token is not valid');
+    if (!principal) return refuse('the API key or token is not valid');
     if (!roles.includes(principal.role)) {
       throw new CustosError('FORBIDDEN', `this endpoint needs one of the roles ${roles.join(', ')}`);
     }

@@ -75,11 +75,35 @@ export class AttestationService {
     }
   }
 
+  /**
+   * The attestation issued under the key. A revoked or expired one is never handed out again as if it were valid:
+   * the retry gets 409 with its status, and a new key issues a fresh attestation.
+   */
   private async findByKey(tenantId: string, key: string): Promise<Eip712Attestation | undefined> {
     const row = await this.options.db.attestation.findUnique({
       where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } },
     });
     if (!row) return undefined;
+    if (row.status === 'revoked') {
+      throw new CustosError(
+        'ATTESTATION_REVOKED',
+        `the attestation issued under this Idempotency-Key was revoked`,
+        {
+          uid: row.uid,
+          revokedAt: row.revokedAt?.toISOString() ?? null,
+        },
+      );
+    }
+    if (row.expiresAt <= this.now()) {
+      throw new CustosError(
+        'ATTESTATION_EXPIRED',
+        `the attestation issued under this Idempotency-Key has expired`,
+        {
+          uid: row.uid,
+          expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
+        },
+      );
+    }
     return eip712Attestation({
       ...row,
       issuedAt: Math.floor(row.issuedAt.getTime() / 1000),

@@ -33,7 +33,7 @@ export async function screenOrRefuse(
   request: { actor: string; tenantId: string; subject: string },
   now: Date,
 ): Promise<{ screening: Screening; decision: AuditedDecision }> {
-  const screening = await withDatabase(() => screenSubject(deps.db, policy, request.subject, now));
+  const screening = await withDatabase(() => screenSubject(deps.db, policy, request, now));
   const decision: AuditedDecision = {
     policy: policy.name,
     passed: screening.passed,

@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = {
   'credential.revoked': 'an officer revoked a zero-knowledge credential (its revocation-tree leaf is set)',
   'credential.root_published': 'a signed issuance root was submitted to the gatekeeper',
   'revocation_root.published': 'a revocation root was published to the registry',
+  'hold.placed': 'revoking a subject placed a hold: screening refuses it for that tenant (or every tenant)',
+  'hold.lifted': 'a hold was lifted by an officer, or by a KYC re-approval made after it',
   'kyc.updated': "a subject's KYC record changed (status, provider, reference; no personal data)",
   'kyc.webhook_rejected':
     'a provider webhook was refused (bad signature, stale, replayed): written by Custos 0.1',

@@ -70,18 +70,32 @@ export class ChainOperator {
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
   }
 
-  /** Revokes uids on the registry (one transaction) and waits for it; uids already revoked on-chain are skipped. */
+  /**
+   * Revokes uids on the registry (one transaction) and waits for it; uids already revoked on-chain are skipped, and
+   * null means every one of them already was (also when another sender revoked them while this one was sending).
+   */
   async revoke(uids: string[], reason: string): Promise<ChainReceipt | null> {
-    const pending: string[] = [];
-    for (const uid of uids)
-      if (!(await this.call(() => this.registry.getFunction('isRevoked')(uid)))) pending.push(uid);
+    const pending = await this.unrevoked(uids);
     if (pending.length === 0) return null;
     const reasonHash = id(reason);
-    return this.send(() =>
-      pending.length === 1
-        ? this.registry.getFunction('revoke')(pending[0], reasonHash)
-        : this.registry.getFunction('revokeBatch')(pending, reasonHash),
+    try {
+      return await this.send(() =>
+        pending.length === 1
+          ? this.registry.getFunction('revoke')(pending[0], reasonHash)
+          : this.registry.getFunction('revokeBatch')(pending, reasonHash),
+      );
+    } catch (error) {
+      // The registry refuses a second revocation of a uid: if another sender got there first, the job is done.
+      if ((await this.unrevoked(pending)).length === 0) return null;
+      throw error;
+    }
+  }
+
+  private async unrevoked(uids: string[]): Promise<string[]> {
+    const revoked = await Promise.all(
+      uids.map((uid) => this.call(() => this.registry.getFunction('isRevoked')(uid) as Promise<boolean>)),
     );
+    return uids.filter((_, i) => !revoked[i]);
   }
 
   /** Sets `signer`'s trust window on the gatekeeper (seconds; `validUntil` undefined means without end). */

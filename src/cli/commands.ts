@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, CliError, connection, download, upload } from './client.js';
 import { print } from './output.js';
 import type { RevokeResult } from '../attest/index.js';
+import type { HoldView } from '../screening/index.js';
 import type { Reconciliation } from '../reconcile/index.js';
 import type { AuditLogVerification } from '../audit/index.js';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
@@ -129,6 +130,55 @@ export function buildProgram(): Command {
             ? { uid, tx: root.txHash, block: root.blockNumber, 'revocation epoch': root.epoch }
             : { uid, tx: result.txHash, block: result.blockNumber, 'revocation epoch': '' },
         ),
+      );
+      if (!json() && result.hold) {
+        console.log(
+          `held ${result.hold.subject} for ${result.hold.tenantId ?? 'every tenant'}: screening refuses it until \`custos holds lift\` or a KYC re-approval`,
+        );
+      }
+    });
+
+  const holds = program.command('holds').description('holds placed by revoking a subject');
+  holds
+    .command('list')
+    .description('active holds (with --all, lifted ones too), newest first')
+    .option('--subject <address>', 'holds on this address only')
+    .option('--all', 'include lifted holds', false)
+    .action(async (options: { subject?: string; all: boolean }) => {
+      const query = new URLSearchParams({
+        ...(options.subject ? { subject: options.subject } : {}),
+        includeLifted: String(options.all),
+      });
+      const result = await call<{ holds: HoldView[] }>(connection(), 'GET', `/v1/holds?${query}`);
+      print(
+        json(),
+        result,
+        result.holds.map((h) => ({
+          subject: h.subject,
+          tenant: h.tenantId ?? 'all tenants',
+          placed: h.placedAt,
+          by: h.placedBy,
+          reason: h.reason,
+          lifted: h.liftedAt,
+        })),
+      );
+    });
+  holds
+    .command('lift <address>')
+    .description("lift the hold on an address (an officer lifts its own tenant's hold)")
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .action(async (address: string, options: { reason: string }) => {
+      const result = await call<{ lifted: HoldView[] }>(connection(), 'POST', `/v1/holds/${address}/lift`, {
+        reason: options.reason,
+      });
+      print(
+        json(),
+        result,
+        result.lifted.map((h) => ({
+          subject: h.subject,
+          tenant: h.tenantId ?? 'all tenants',
+          lifted: h.liftedAt,
+        })),
       );
     });
 

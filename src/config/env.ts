@@ -65,6 +65,8 @@ const schema = z
     /** Refused deliveries are audited as one aggregated event per this many seconds (and process). */
     KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS: integer(1, 86_400).default(60),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(6000),
+    /** Failed authentications one client address may make per minute; beyond it every request from it is 429. */
+    AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000).default(60),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
     REGULATOR_JWT_ISSUER: optionalString,
     REGULATOR_JWT_AUDIENCE: optionalString,
@@ -84,8 +86,9 @@ const schema = z
     REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600),
     AUDIT_ANCHOR_ADDRESS: address.optional(),
     AUDIT_ANCHOR_INTERVAL_SECONDS: integer(1, 86_400).default(60),
-    AUDIT_ANCHOR_MAX_BATCH: integer(1, 100_000).default(1000),
-    AUDIT_ANCHOR_MIN_BATCH: integer(1, 100_000).default(100),
+    /** At most 4,096: an event's inclusion proof is computed from its batch's leaves on request. */
+    AUDIT_ANCHOR_MAX_BATCH: integer(1, 4096).default(1000),
+    AUDIT_ANCHOR_MIN_BATCH: integer(1, 4096).default(100),
     AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
     /** The audit head is signed at least this often (when it moved), and on every anchor. */
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: integer(1, 86_400).default(60),
@@ -95,6 +98,8 @@ const schema = z
     ZK_PROVER_WORKERS: integer(1, 64).default(2),
     /** Proofs that may wait for a prover; beyond it, requests get 503 PROVER_BUSY. */
     ZK_PROVER_QUEUE: integer(0, 10_000).default(32),
+    /** A proof taking longer than this is abandoned (503 PROVER_BUSY) and its prover process restarted. */
+    ZK_PROVER_TIMEOUT_SECONDS: integer(1, 600).default(30),
     /** How often the chain indexer reads new blocks for reconciliation. */
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
     /** The block the contracts were deployed in: the indexer starts there. */

@@ -1,12 +1,15 @@
 import { appendAuditEvents } from '../audit/index.js';
+import type { ReadScope } from '../auth/index.js';
 import { inTransaction, type Database } from '../db/index.js';
 import type { RevocationRootPublication, RevocationRootPublisher } from './revocationRoots.js';
 import { lockTreeForWrite } from './trees.js';
 
 /** What a revocation target matched among credentials. */
 export interface CredentialRevocations {
-  /** Credentials the target names, whatever their state. */
+  /** Credentials the target names within the caller's tenants, whatever their state. */
   found: number;
+  /** Uids of those this call revoked. */
+  newlyRevoked: string[];
   /** Uids of those whose revocation is not in an on-chain root yet. */
   open: string[];
 }
@@ -21,12 +24,16 @@ export class CredentialRevoker {
     private readonly publisher: RevocationRootPublisher,
   ) {}
 
-  /** `target` is a credential uid, or with `bySubject` an address (every credential issued to it). */
+  /**
+   * `target` is a credential uid, or with `bySubject` an address (every credential issued to it), among the
+   * credentials of `scope`'s tenants.
+   */
   async markRevoked(request: {
     target: string;
     bySubject: boolean;
     reason: string;
     actor: string;
+    scope: ReadScope;
   }): Promise<CredentialRevocations> {
     return inTransaction(this.db, async (client) => {
       const tree = await lockTreeForWrite(client, 'revocation');
@@ -39,8 +46,10 @@ export class CredentialRevoker {
         revocation_epoch: string | null;
       }>(
         `SELECT id, uid, subject, tenant_id, status, revocation_epoch FROM zk_credentials
-          WHERE ${request.bySubject ? 'lower(subject) = lower($1)' : 'uid = lower($1)'} ORDER BY id FOR UPDATE`,
-        [request.target],
+          WHERE ${request.bySubject ? 'subject = $1' : 'uid = lower($1)'}
+            AND ($2::uuid[] IS NULL OR tenant_id = ANY($2::uuid[]))
+          ORDER BY id FOR UPDATE`,
+        [request.target, request.scope === 'all-tenants' ? null : request.scope],
       );
       const active = rows.filter((r) => r.status === 'active');
       if (active.length > 0) {
@@ -62,7 +71,11 @@ export class CredentialRevoker {
           })),
         );
       }
-      return { found: rows.length, open: rows.filter((r) => r.revocation_epoch === null).map((r) => r.uid) };
+      return {
+        found: rows.length,
+        newlyRevoked: active.map((row) => row.uid),
+        open: rows.filter((r) => r.revocation_epoch === null).map((r) => r.uid),
+      };
     });
   }
 

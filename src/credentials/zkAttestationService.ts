@@ -3,6 +3,7 @@ import type { GroupCommit } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 import {
   ProverBusyError,
+  ProverTimeoutError,
   WitnessRejectedError,
   identityCommitment,
   proofRequestFrom,
@@ -160,10 +161,8 @@ export class ZkAttestationService {
     try {
       return await this.options.prover.prove(input);
     } catch (error) {
-      if (error instanceof ProverBusyError) {
-        throw new CustosError('PROVER_BUSY', 'every prover is busy; retry shortly', undefined, {
-          cause: error,
-        });
+      if (error instanceof ProverBusyError || error instanceof ProverTimeoutError) {
+        throw new CustosError('PROVER_BUSY', `${error.message}; retry shortly`, undefined, { cause: error });
       }
       if (error instanceof WitnessRejectedError) {
         throw new CustosError(

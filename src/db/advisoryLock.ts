@@ -1,6 +1,25 @@
 import type { Database } from './client.js';
 
 /**
+ * Waiters in this process, per lock key: only the head of each queue holds a pool connection while it waits for the
+ * PostgreSQL lock. Without this, N concurrent callers would hold N pooled connections waiting, and a holder that
+ * needs a second connection for its task would starve (the pool is small).
+ */
+const localQueues = new Map<number, Promise<unknown>>();
+
+async function inLocalOrder<T>(key: number, task: () => Promise<T>): Promise<T> {
+  const before = localQueues.get(key) ?? Promise.resolve();
+  const mine = before.then(task, task);
+  const tail = mine.catch(() => undefined);
+  localQueues.set(key, tail);
+  try {
+    return await mine;
+  } finally {
+    if (localQueues.get(key) === tail) localQueues.delete(key);
+  }
+}
+
+/**
  * Runs `task` only if this process can take the session-level advisory lock `key` at once (another process
  * holding it means the work is being done there); null when it could not. The lock is released afterwards, and
  * with the connection if the process dies.
@@ -15,10 +34,11 @@ export async function withTryAdvisoryLock<T>(
 
 /**
  * Runs `task` holding the session-level advisory lock `key`, waiting for it when another process holds it: for work
- * that must happen once and in order across processes (publishing a root), where skipping is not an option.
+ * that must happen once and in order across processes (publishing a root), where skipping is not an option. Callers
+ * in this process queue in memory first, so waiting costs one pooled connection per process, not one per caller.
  */
 export async function withAdvisoryLock<T>(db: Database, key: number, task: () => Promise<T>): Promise<T> {
-  return (await holdingLock(db, key, 'pg_advisory_lock', task)) as T;
+  return inLocalOrder(key, async () => (await holdingLock(db, key, 'pg_advisory_lock', task)) as T);
 }
 
 async function holdingLock<T>(

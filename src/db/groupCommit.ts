@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isUnreachable } from '../errors/index.js';
+import { CustosError, isUnreachable } from '../errors/index.js';
 
 interface Pending<T> {
   item: T;
@@ -12,7 +12,8 @@ interface Pending<T> {
  * concurrent issuances cost one commit (one fsync) instead of N commits serialised behind the audit-chain lock.
  * `add` resolves only after the transaction holding its item has committed: durability per item is unchanged.
  * A batch that fails for any reason but an unreachable database is retried item by item, so one bad item never
- * fails the others.
+ * fails the others. At most `maxQueued` items wait: beyond that (a slow or stuck database) `add` fails at once with
+ * 503 BUSY, so back-pressure reaches the callers instead of memory growing without bound.
  */
 export class GroupCommit<T> {
   private readonly queue: Pending<T>[] = [];
@@ -22,9 +23,18 @@ export class GroupCommit<T> {
     private readonly pool: pg.Pool,
     private readonly write: (client: pg.PoolClient, items: T[]) => Promise<void>,
     private readonly maxBatch = 256,
+    private readonly maxQueued = 4096,
   ) {}
 
   add(item: T): Promise<void> {
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(
+        new CustosError(
+          'BUSY',
+          `${this.maxQueued} writes are already waiting for the database; retry shortly`,
+        ),
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       void this.flush();

@@ -11,9 +11,12 @@ export interface SubjectProfile {
   } | null;
   /** Sanctions and deny-list entries that name the subject. */
   listHits: { list: string; entity: string }[];
+  /** An officer's hold (placed by revoking the subject) applies to this request's tenant. */
+  held: boolean;
 }
 
 export type ReasonCode =
+  | 'SUBJECT_HELD'
   | 'KYC_MISSING'
   | 'KYC_STATUS'
   | 'SANCTIONED'
@@ -53,6 +56,12 @@ export function decide(policy: Policy, profile: SubjectProfile, now: Date): Deci
   const reasons: Reason[] = [];
   const fail = (code: ReasonCode, message: string) => reasons.push({ code, message });
 
+  if (profile.held) {
+    fail(
+      'SUBJECT_HELD',
+      'an officer holds the subject (it was revoked) until the hold is lifted or KYC re-approved',
+    );
+  }
   for (const hit of profile.listHits) fail('SANCTIONED', `the subject is listed on ${hit.list}`);
 
   const kyc = profile.kyc;

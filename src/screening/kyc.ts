@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { appendAuditEvent, type Transaction } from '../audit/index.js';
+import type { ReadScope } from '../auth/index.js';
 import type { Database } from '../db/index.js';
+import { liftHolds } from './holds.js';
 import { address, birthDate, countryCode, slug, text } from '../schemas/index.js';
 import { KYC_STATUSES } from './policies.js';
 
@@ -29,7 +31,7 @@ export type KycInput = z.infer<typeof kycInputSchema>;
  * in force, so a provider event cannot undo a later manual decision, and the caller's clock orders nothing else.
  */
 export type KycDecision =
-  { by: 'officer'; actor: string } | { by: 'provider'; actor: string; signedAt: Date };
+  { by: 'officer'; actor: string; scope: ReadScope } | { by: 'provider'; actor: string; signedAt: Date };
 
 export type SetKycResult =
   { applied: true } | { applied: false; reason: 'older-than-officer-decision' | 'older-than-current-event' };
@@ -51,7 +53,8 @@ function supersededBy(current: CurrentDecision | undefined, signedAt: Date) {
 
 /**
  * Stores the subject's KYC record and audits the change (status, provider and reference only: no personal data in
- * the log), or audits why a provider event was not applied. Decisions about one subject are serialised by a
+ * the log), or audits why a provider event was not applied. An approval lifts the holds on the subject placed before
+ * it (an officer's, those of its own tenant). Decisions about one subject are serialised by a
  * transaction-scoped advisory lock, so their order is the server's. `inTransaction` runs first in the same
  * transaction (the webhook's replay guard), so a refused delivery stores nothing.
  */
@@ -110,6 +113,15 @@ export async function setKycRecord(
         ...(decision.by === 'provider' ? { signedAt: decision.signedAt } : {}),
       },
     });
+    if (input.status === 'approved') {
+      await liftHolds(tx, {
+        subject: input.subject,
+        scope: decision.by === 'officer' ? decision.scope : 'all-tenants',
+        reason: 'KYC re-approved',
+        actor: decision.actor,
+        placedBefore: decision.by === 'provider' ? decision.signedAt : data.updatedAt,
+      });
+    }
     return { applied: true };
   });
 }

@@ -24,6 +24,7 @@ interface ProfileRow {
   list_name: string | null;
   content_hash: string | null;
   entity: string | null;
+  held: boolean;
 }
 
 /**
@@ -32,21 +33,23 @@ interface ProfileRow {
  */
 const PROFILE_QUERY = `
   SELECT k.status, k.country, k.birth_date, k.accredited, k.risk_score, k.provider, k.reference,
-         l.name AS list_name, l.content_hash, a.entity
+         l.name AS list_name, l.content_hash, a.entity,
+         EXISTS (SELECT 1 FROM holds h WHERE h.subject = s.subject AND h.lifted_at IS NULL
+                  AND (h.tenant_id IS NULL OR h.tenant_id = $2::uuid)) AS held
   FROM (SELECT $1::text AS subject) s
   LEFT JOIN kyc_records k ON k.subject = s.subject
   LEFT JOIN sanctions_lists l ON l.active
   LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = lower(s.subject)
   ORDER BY l.name`;
 
-/** Gathers the subject's KYC record and list hits and applies the policy. */
+/** Gathers the subject's KYC record, list hits and holds (for the asking tenant) and applies the policy. */
 export async function screenSubject(
   db: Database,
   policy: Policy,
-  subject: string,
+  request: { subject: string; tenantId: string },
   now: Date,
 ): Promise<Screening> {
-  const { rows } = await db.pool.query<ProfileRow>(PROFILE_QUERY, [subject]);
+  const { rows } = await db.pool.query<ProfileRow>(PROFILE_QUERY, [request.subject, request.tenantId]);
   const first = rows[0]!;
   const lists = rows.filter((r) => r.list_name !== null);
   const profile: SubjectProfile = {
@@ -61,6 +64,7 @@ export async function screenSubject(
             riskScore: first.risk_score,
           },
     listHits: lists.filter((r) => r.entity !== null).map((r) => ({ list: r.list_name!, entity: r.entity! })),
+    held: first.held,
   };
   return {
     ...decide(policy, profile, now),

@@ -267,7 +267,11 @@ async function startZkCredentials({
     issuanceRoots,
   });
   const paths = new CredentialPaths(db, chain, issuanceRoots, revocationRoots);
-  const prover = new ProverPool({ size: env.ZK_PROVER_WORKERS, maxQueue: env.ZK_PROVER_QUEUE });
+  const prover = new ProverPool({
+    size: env.ZK_PROVER_WORKERS,
+    maxQueue: env.ZK_PROVER_QUEUE,
+    timeoutMs: env.ZK_PROVER_TIMEOUT_SECONDS * 1000,
+  });
   return {
     credentials,
     paths,

@@ -29,4 +29,10 @@ export {
   type ZkManifest,
 } from './artifacts.js';
 export { toContractProof, type ContractProof } from './contractProof.js';
-export { ProverBusyError, ProverPool, WitnessRejectedError, type ProofResult } from './proverPool.js';
+export {
+  ProverBusyError,
+  ProverPool,
+  ProverTimeoutError,
+  WitnessRejectedError,
+  type ProofResult,
+} from './proverPool.js';

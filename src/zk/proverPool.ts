@@ -22,6 +22,14 @@ export class ProverBusyError extends Error {
   }
 }
 
+/** Thrown when a proof takes longer than the pool allows: its prover is killed and replaced. */
+export class ProverTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the proof took longer than ${timeoutMs} ms; its prover was restarted`);
+    this.name = 'ProverTimeoutError';
+  }
+}
+
 interface Job {
   id: number;
   input: Record<string, string | string[]>;
@@ -32,6 +40,7 @@ interface Job {
 interface Prover {
   process: ChildProcess;
   job?: Job;
+  deadline?: NodeJS.Timeout;
 }
 
 // Under tsx (`npm start`, tests) the prover is TypeScript and needs the loader; built, it is plain JavaScript.
@@ -40,7 +49,8 @@ const PROVER_EXEC_ARGV = PROVER_SCRIPT.endsWith('.ts') ? ['--import', 'tsx'] : [
 
 /**
  * Groth16 proving off the event loop: `size` single-threaded prover processes, started on first use, each proving
- * one witness at a time from a bounded queue. A prover that dies fails its job and is replaced.
+ * one witness at a time from a bounded queue. A prover that dies fails its job and is replaced; one that takes longer
+ * than `timeoutMs` is killed (its job fails with ProverTimeoutError) and replaced.
  */
 export class ProverPool {
   private readonly provers: Prover[] = [];
@@ -48,7 +58,7 @@ export class ProverPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly options: { size: number; maxQueue: number }) {}
+  constructor(private readonly options: { size: number; maxQueue: number; timeoutMs: number }) {}
 
   prove(input: Record<string, string | string[]>): Promise<ProofResult> {
     if (this.closed) return Promise.reject(new Error('the prover pool is closed'));
@@ -89,6 +99,15 @@ export class ProverPool {
       if (!idle) return;
       const job = this.queue.shift()!;
       idle.job = job;
+      idle.deadline = setTimeout(() => {
+        if (idle.job !== job) return;
+        // Out of the pool at once, so the next job gets a fresh prover instead of this dying one.
+        this.provers.splice(this.provers.indexOf(idle), 1);
+        idle.job = undefined;
+        idle.process.kill('SIGKILL');
+        job.reject(new ProverTimeoutError(this.options.timeoutMs));
+        this.dispatch();
+      }, this.options.timeoutMs);
       idle.process.send({ id: job.id, input: job.input });
     }
   }
@@ -102,6 +121,7 @@ export class ProverPool {
     prover.process.on('message', (message: { id: number; error?: string } & Partial<ProofResult>) => {
       const job = prover.job;
       if (!job || job.id !== message.id) return;
+      clearTimeout(prover.deadline);
       prover.job = undefined;
       if (message.error !== undefined) job.reject(rejection(message.error));
       else job.resolve({ proof: message.proof!, publicSignals: message.publicSignals! });
@@ -110,6 +130,7 @@ export class ProverPool {
     prover.process.on('exit', (code, signal) => {
       const index = this.provers.indexOf(prover);
       if (index >= 0) this.provers.splice(index, 1);
+      clearTimeout(prover.deadline);
       prover.job?.reject(new Error(`a prover process exited (${signal ?? code}) while proving`));
       if (!this.closed) this.dispatch();
     });

@@ -55,7 +55,7 @@ describe('credential attributes from a screened profile', () => {
   };
 
   it('encodes country, birth date, accreditation and risk as the circuit reads them', () => {
-    assert.deepEqual(credentialAttributesOf({ kyc, listHits: [] }), {
+    assert.deepEqual(credentialAttributesOf({ kyc, listHits: [], held: false }), {
       country: 276,
       birthYmd: 19_600_229,
       accredited: true,
@@ -69,6 +69,7 @@ describe('credential attributes from a screened profile', () => {
     const attributes = credentialAttributesOf({
       kyc: { ...kyc, birthDate: null, riskScore: null },
       listHits: [],
+      held: false,
     });
     assert.equal(attributes.riskTier, 255);
     assert.equal(attributes.birthYmd, 0);
@@ -76,7 +77,7 @@ describe('credential attributes from a screened profile', () => {
 
   it('refuses a subject without a known country (the circuit refuses country 0)', () => {
     assert.throws(
-      () => credentialAttributesOf({ kyc: { ...kyc, country: null }, listHits: [] }),
+      () => credentialAttributesOf({ kyc: { ...kyc, country: null }, listHits: [], held: false }),
       (error: CustosError) => error.code === 'SCREENING_FAILED',
     );
   });

@@ -61,4 +61,29 @@ describe('GroupCommit', () => {
       [101, 102, 103],
     );
   });
+
+  it('a stuck database turns into 503 BUSY beyond the queue bound, not unbounded memory', async () => {
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const log = new GroupCommit(
+      db.pool,
+      async (client, ids: number[]) => {
+        await stuck;
+        for (const id of ids) await client.query('INSERT INTO group_commit_test (id) VALUES ($1)', [id]);
+      },
+      256,
+      10,
+    );
+    const first = log.add(201); // taken by the (stuck) commit
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = Array.from({ length: 15 }, (_, i) => log.add(202 + i));
+    const settled = Promise.allSettled(waiting);
+    release();
+    const results = await settled;
+    await first;
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(refused.length, 5);
+    assert.ok(refused.every((r) => (r.reason as { code?: string }).code === 'BUSY'));
+  });
 });

@@ -12,7 +12,11 @@ export const APPROVED_KYC = {
 
 /** Stores {@link APPROVED_KYC} for `subject` directly (no API round trip). */
 export function approveSubject(db: Database, subject: string): Promise<unknown> {
-  return setKycRecord(db, { subject, ...APPROVED_KYC, accredited: false }, { by: 'officer', actor: 'test' });
+  return setKycRecord(
+    db,
+    { subject, ...APPROVED_KYC, accredited: false },
+    { by: 'officer', actor: 'test', scope: 'all-tenants' },
+  );
 }
 
 /**

@@ -23,7 +23,7 @@ async function indexedService() {
     await setKycRecord(
       t.db,
       { subject, ...APPROVED_KYC, accredited: true },
-      { by: 'officer', actor: 'test' },
+      { by: 'officer', actor: 'test', scope: 'all-tenants' },
     );
     const { body } = await t.request('POST', '/v1/attest', { key: dapp, body: { subject, policy } });
     assert.equal(body.uid !== undefined, true, JSON.stringify(body));

@@ -25,6 +25,7 @@ const clean = (): SubjectProfile => ({
     riskScore: 20,
   },
   listHits: [],
+  held: false,
 });
 const codes = (profile: SubjectProfile, policy = kycBasic) =>
   decide(policy, profile, NOW).reasons.map((r) => r.code);
@@ -35,7 +36,7 @@ describe('screening decisions', () => {
   });
 
   it('fails closed without a KYC record', () => {
-    assert.deepEqual(codes({ kyc: null, listHits: [] }), ['KYC_MISSING']);
+    assert.deepEqual(codes({ kyc: null, listHits: [], held: false }), ['KYC_MISSING']);
   });
 
   it('names a sanctions hit with the list, whatever else passes', () => {

@@ -5,6 +5,7 @@ import * as snarkjs from 'snarkjs';
 import {
   ProverBusyError,
   ProverPool,
+  ProverTimeoutError,
   WitnessRejectedError,
   artifactPath,
   witnessInput,
@@ -12,7 +13,7 @@ import {
 import { credentialScenario } from './fixtures.js';
 
 describe('prover pool', () => {
-  const pool = new ProverPool({ size: 1, maxQueue: 1 });
+  const pool = new ProverPool({ size: 1, maxQueue: 1, timeoutMs: 60_000 });
   after(async () => {
     await pool.close();
     await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
@@ -40,8 +41,22 @@ describe('prover pool', () => {
     assert.equal(publicSignals.length, 8);
   });
 
+  it('abandons a proof that takes longer than its timeout and replaces the prover it killed', async () => {
+    const impatient = new ProverPool({ size: 1, maxQueue: 1, timeoutMs: 50 });
+    try {
+      const { secret, request } = await credentialScenario();
+      const input = witnessInput(secret, request);
+      await assert.rejects(impatient.prove(input), ProverTimeoutError);
+      assert.deepEqual(impatient.load(), { busy: 0, queued: 0 });
+      // The next proof gets a fresh prover (and, with a 50 ms budget, the same verdict), not a hang.
+      await assert.rejects(impatient.prove(input), ProverTimeoutError);
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
-    const closed = new ProverPool({ size: 1, maxQueue: 1 });
+    const closed = new ProverPool({ size: 1, maxQueue: 1, timeoutMs: 60_000 });
     await closed.close();
     const { secret, request } = await credentialScenario();
     await assert.rejects(closed.prove(witnessInput(secret, request)), /closed/);

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf, tenantOf } from '../middleware.js';
+import type { ReadScope } from '../../auth/index.js';
+import { uid } from '../../schemas/index.js';
+import { recordAuditRead } from '../auditReads.js';
+import { authenticate, principalOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
-const uidParam = z.string().regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' });
 const listQuery = z
   .object({ subject: subjectAddress, limit: z.coerce.number().int().min(1).max(500).default(100) })
   .strict();
@@ -78,11 +80,11 @@ function credentialView(row: CredentialRow, now: Date, ctx: ApiContext) {
   };
 }
 
-/** The attestation or credential `uid` as its tenant's key may see it; undefined when absent or another's. */
-async function findByUid(ctx: ApiContext, uid: string, tenantId: string | null) {
+/** The attestation or credential `uid` if it belongs to one of `scope`'s tenants; undefined when absent or another's. */
+async function findByUid(ctx: ApiContext, uid: string, scope: ReadScope) {
   const now = new Date();
   const visible = (row: { tenantId: string } | null) =>
-    row && (tenantId === null || row.tenantId === tenantId);
+    row !== null && (scope === 'all-tenants' || scope.includes(row.tenantId));
   const attestation = await withDatabase(() => ctx.db.attestation.findUnique({ where: { uid } }));
   if (visible(attestation)) return view(attestation!, now);
   const credential = await withDatabase(() => ctx.db.zkCredential.findUnique({ where: { uid } }));
@@ -91,54 +93,45 @@ async function findByUid(ctx: ApiContext, uid: string, tenantId: string | null) 
 }
 
 /**
- * An attestation's or credential's status and audit trail; a dApp key sees only its own tenant's (others look like
- * missing).
+ * An attestation's or credential's status and audit trail. Every key sees only its own tenant's (an admin every
+ * tenant's; a regulator's token those its `custos_tenants` claim names): another tenant's uid answers exactly like
+ * one that does not exist. Reading the audit trail is itself recorded.
  */
 export function attestationRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.get(
-    '/v1/attestations/:uid',
-    authenticate(ctx, ['dapp', 'officer', 'regulator', 'admin']),
-    async (req, res) => {
-      const uid = validate(uidParam, req.params.uid).toLowerCase();
-      const principal = principalOf(res);
-      const found = await findByUid(ctx, uid, principal.role === 'dapp' ? principal.tenantId : null);
-      if (!found) throw new CustosError('NOT_FOUND', `attestation ${uid} not found`);
-      const events = await withDatabase(() =>
-        ctx.db.auditEvent.findMany({ where: { attestationUid: uid }, orderBy: { seq: 'asc' } }),
-      );
-      res.json({
-        ...found,
-        audit: events.map((e) => ({
-          seq: e.seq.toString(),
-          type: e.type,
-          actor: e.actor,
-          at: e.createdAt.toISOString(),
-          payload: e.payload,
-        })),
-      });
-    },
-  );
+  const readers = authenticate(ctx, ['dapp', 'officer', 'regulator', 'admin']);
+  router.get('/v1/attestations/:uid', readers, async (req, res) => {
+    const attestationUid = validate(uid, req.params.uid);
+    const found = await findByUid(ctx, attestationUid, principalOf(res).readScope);
+    if (!found) throw new CustosError('NOT_FOUND', `attestation ${attestationUid} not found`);
+    await recordAuditRead(ctx, res, 'audit.read', 'attestation', { attestationUid });
+    const events = await withDatabase(() =>
+      ctx.db.auditEvent.findMany({ where: { attestationUid }, orderBy: { seq: 'asc' } }),
+    );
+    res.json({
+      ...found,
+      audit: events.map((e) => ({
+        seq: e.seq.toString(),
+        type: e.type,
+        actor: e.actor,
+        at: e.createdAt.toISOString(),
+        payload: e.payload,
+      })),
+    });
+  });
 
-  router.get(
-    '/v1/attestations',
-    authenticate(ctx, ['dapp', 'officer', 'regulator', 'admin']),
-    async (req, res) => {
-      const query = validate(listQuery, req.query);
-      const principal = principalOf(res);
-      const rows = await withDatabase(() =>
-        ctx.db.attestation.findMany({
-          where: {
-            subject: query.subject,
-            ...(principal.role === 'dapp' ? { tenantId: tenantOf(res) } : {}),
-          },
-          orderBy: { issuedAt: 'desc' },
-          take: query.limit,
-        }),
-      );
-      const now = new Date();
-      res.json({ attestations: rows.map((row) => view(row, now)) });
-    },
-  );
+  router.get('/v1/attestations', readers, async (req, res) => {
+    const query = validate(listQuery, req.query);
+    const scope = principalOf(res).readScope;
+    const rows = await withDatabase(() =>
+      ctx.db.attestation.findMany({
+        where: { subject: query.subject, ...(scope === 'all-tenants' ? {} : { tenantId: { in: scope } }) },
+        orderBy: { issuedAt: 'desc' },
+        take: query.limit,
+      }),
+    );
+    const now = new Date();
+    res.json({ attestations: rows.map((row) => view(row, now)) });
+  });
   return router;
 }

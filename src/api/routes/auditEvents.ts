@@ -7,7 +7,6 @@ import {
   inScope,
   inclusionProof,
   queryAuditEvents,
-  recordAuditEvent,
   streamAuditEvents,
   tenantInScope,
   type AuditEventType,
@@ -18,7 +17,9 @@ import { CustosError, withDatabase } from '../../errors/index.js';
 import { instant, sequenceNumber, uid } from '../../schemas/index.js';
 import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate, principalOf } from '../middleware.js';
+import { recordAuditRead } from '../auditReads.js';
+import { writeWithBackPressure } from '../stream.js';
+import { authenticate, principalOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const filterShape = {
@@ -67,19 +68,10 @@ export function auditEventRoutes(ctx: ApiContext): Router {
   const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
 
   // Reading the audit log is itself audited: who looked at what, never what they saw; refusals too.
-  const record = (res: Response, type: 'audit.read' | 'audit.denied', action: string, filters: object) =>
-    withDatabase(() =>
-      recordAuditEvent(ctx.db, {
-        type,
-        actor: actorOf(res),
-        tenantId: principalOf(res).tenantId,
-        payload: { action, filters },
-      }),
-    );
   const attribute = (res: Response, action: string, filters: object) =>
-    record(res, 'audit.read', action, filters);
+    recordAuditRead(ctx, res, 'audit.read', action, filters);
   const deny = async (res: Response, action: string, filters: object): Promise<never> => {
-    await record(res, 'audit.denied', action, filters);
+    await recordAuditRead(ctx, res, 'audit.denied', action, filters);
     throw new CustosError('FORBIDDEN', 'this audit data belongs to a tenant outside your scope');
   };
   const checkTenant = async (res: Response, action: string, filters: AuditFilters) => {
@@ -114,8 +106,8 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     for await (const event of streamAuditEvents(ctx.db, filters, principalOf(res).readScope)) {
       const line =
         format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(event[c])).join(',') : JSON.stringify(event);
-      // Respect back-pressure so a slow client cannot make the server buffer a whole export.
-      if (!res.write(`${line}\n`)) await new Promise((resolve) => res.once('drain', resolve));
+      // A client gone away ends the export (the generator stops reading pages) instead of waiting forever.
+      if (!(await writeWithBackPressure(res, `${line}\n`))) return;
     }
     res.end();
   });

@@ -9,7 +9,7 @@ import {
 } from '../../screening/index.js';
 import { jsonBody } from '../body.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate, publicRateLimit } from '../middleware.js';
+import { actorOf, authenticate, principalOf, publicRateLimit } from '../middleware.js';
 import { validate } from '../validate.js';
 
 export function kycRoutes(ctx: ApiContext): Router {
@@ -69,7 +69,13 @@ export function kycRoutes(ctx: ApiContext): Router {
     async (req, res) => {
       const subject = validate(subjectAddress, req.params.subject);
       const input = validate(kycInputSchema, { ...req.body, subject });
-      await withDatabase(() => setKycRecord(ctx.db, input, { by: 'officer', actor: actorOf(res) }));
+      await withDatabase(() =>
+        setKycRecord(ctx.db, input, {
+          by: 'officer',
+          actor: actorOf(res),
+          scope: principalOf(res).readScope,
+        }),
+      );
       res.json({ subject, applied: true });
     },
   );

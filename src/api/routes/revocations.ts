@@ -1,20 +1,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { ApiContext } from '../context.js';
-import { actorOf, authenticate } from '../middleware.js';
+import { address, text, uid } from '../../schemas/index.js';
 import { jsonBody } from '../body.js';
+import type { ApiContext } from '../context.js';
+import { actorOf, authenticate, principalOf } from '../middleware.js';
 import { validate } from '../validate.js';
 
 const revokeBody = z
   .object({
-    target: z.string().regex(/^0x([0-9a-fA-F]{64}|[0-9a-fA-F]{40})$/, {
-      message: 'must be an attestation uid or a subject address',
-    }),
-    reason: z.string().trim().min(3).max(500),
+    target: z.union([uid, address], { message: 'must be an attestation uid or a subject address' }),
+    reason: text(3, 500),
   })
   .strict();
 
-/** Revokes an attestation, or every unrevoked attestation of an address, and waits for the chain (`custos revoke`). */
+/**
+ * Revokes an attestation or credential, or everything of an address (which also holds the subject), within the
+ * caller's tenant (every tenant for an admin), and waits for the chain (`custos revoke`).
+ */
 export function revocationRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post(
@@ -23,7 +25,9 @@ export function revocationRoutes(ctx: ApiContext): Router {
     jsonBody(ctx.env.BODY_LIMIT),
     async (req, res) => {
       const body = validate(revokeBody, req.body);
-      res.json(await ctx.revocations.revoke({ ...body, actor: actorOf(res) }));
+      res.json(
+        await ctx.revocations.revoke({ ...body, actor: actorOf(res), scope: principalOf(res).readScope }),
+      );
     },
   );
   return router;

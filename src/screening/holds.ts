@@ -1,0 +1,109 @@
+import { appendAuditEvent, type Transaction } from '../audit/index.js';
+import type { ReadScope } from '../auth/index.js';
+import type { Database } from '../db/index.js';
+
+/** A hold as the API returns it. */
+export interface HoldView {
+  id: string;
+  subject: string;
+  /** The tenant whose attestations it blocks; null for every tenant (placed by an admin). */
+  tenantId: string | null;
+  reason: string;
+  placedBy: string;
+  placedAt: string;
+  liftedAt: string | null;
+  liftedBy: string | null;
+  liftReason: string | null;
+}
+
+type HoldRow = NonNullable<Awaited<ReturnType<Database['hold']['findFirst']>>>;
+
+export function holdView(row: HoldRow): HoldView {
+  return {
+    id: row.id,
+    subject: row.subject,
+    tenantId: row.tenantId,
+    reason: row.reason,
+    placedBy: row.placedBy,
+    placedAt: row.placedAt.toISOString(),
+    liftedAt: row.liftedAt?.toISOString() ?? null,
+    liftedBy: row.liftedBy,
+    liftReason: row.liftReason,
+  };
+}
+
+/** The tenant a writer acts for: its own, or (null) every tenant for an admin. */
+export type WriteScope = { tenantId: string } | 'all-tenants';
+
+/**
+ * Places a hold on `subject` for the writer's tenant (every tenant for an admin), inside the caller's transaction,
+ * and audits it; an active hold already there stands (null is returned).
+ */
+export async function placeHold(
+  tx: Transaction,
+  params: { subject: string; scope: WriteScope; reason: string; actor: string },
+): Promise<HoldView | null> {
+  const tenantId = params.scope === 'all-tenants' ? null : params.scope.tenantId;
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO holds (subject, tenant_id, reason, placed_by) VALUES (${params.subject}, ${tenantId}::uuid,
+      ${params.reason}, ${params.actor})
+    ON CONFLICT (subject, COALESCE(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE lifted_at IS NULL
+    DO NOTHING RETURNING id`;
+  if (!row) return null;
+  const hold = await tx.hold.findUniqueOrThrow({ where: { id: row.id } });
+  await appendAuditEvent(tx, {
+    type: 'hold.placed',
+    actor: params.actor,
+    tenantId,
+    subject: params.subject,
+    payload: { holdId: hold.id, reason: params.reason, scope: tenantId === null ? 'all-tenants' : 'tenant' },
+  });
+  return holdView(hold);
+}
+
+/**
+ * Lifts the active holds on `subject` that `scope` reaches and that were placed before `placedBefore`, audits each
+ * lift, and returns them. An officer reaches its own tenant's hold; an admin, or a provider's re-approval, every hold.
+ */
+export async function liftHolds(
+  tx: Transaction,
+  params: { subject: string; scope: ReadScope; reason: string; actor: string; placedBefore?: Date },
+): Promise<HoldView[]> {
+  const tenants = params.scope === 'all-tenants' ? null : params.scope;
+  const lifted = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE holds SET lifted_at = now(), lifted_by = ${params.actor}, lift_reason = ${params.reason}
+     WHERE subject = ${params.subject} AND lifted_at IS NULL
+       AND (${tenants}::uuid[] IS NULL OR tenant_id = ANY(${tenants}::uuid[]))
+       AND placed_at < ${params.placedBefore ?? new Date()}
+    RETURNING id`;
+  const rows = await tx.hold.findMany({ where: { id: { in: lifted.map((r) => r.id) } } });
+  for (const row of rows) {
+    await appendAuditEvent(tx, {
+      type: 'hold.lifted',
+      actor: params.actor,
+      tenantId: row.tenantId,
+      subject: row.subject,
+      payload: { holdId: row.id, reason: params.reason },
+    });
+  }
+  return rows.map(holdView);
+}
+
+/** Holds on `subject` (or every subject) that `scope` may see, newest first; active ones only unless `all`. */
+export async function listHolds(
+  db: Database,
+  params: { subject?: string; scope: ReadScope; includeLifted: boolean; limit: number },
+): Promise<HoldView[]> {
+  const rows = await db.hold.findMany({
+    where: {
+      ...(params.subject ? { subject: params.subject } : {}),
+      ...(params.includeLifted ? {} : { liftedAt: null }),
+      ...(params.scope === 'all-tenants'
+        ? {}
+        : { OR: [{ tenantId: { in: params.scope } }, { tenantId: null }] }),
+    },
+    orderBy: { placedAt: 'desc' },
+    take: params.limit,
+  });
+  return rows.map(holdView);
+}
