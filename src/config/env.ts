@@ -1,5 +1,6 @@
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
+import { kmsKeyId } from '../schemas/index.js';
 
 const address = z
   .string()
@@ -43,12 +44,12 @@ const schema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex key' })
       .optional(),
     /** The operator key in AWS KMS (uses AWS_REGION, KMS_ENDPOINT) or in the HSM (uses PKCS11_MODULE, PKCS11_PIN). */
-    OPERATOR_KMS_KEY_ID: optionalString,
+    OPERATOR_KMS_KEY_ID: kmsKeyId.optional(),
     OPERATOR_PKCS11_KEY_LABEL: optionalString,
     SIGNER: z.enum(['local', 'pkcs11', 'aws-kms']).optional(),
     LOCAL_KEYSTORE_FILE: optionalString,
     LOCAL_KEYSTORE_PASSWORD: optionalString,
-    KMS_KEY_ID: optionalString,
+    KMS_KEY_ID: kmsKeyId.optional(),
     AWS_REGION: optionalString,
     KMS_ENDPOINT: z.string().url({ message: 'must be an http(s) URL' }).optional(),
     PKCS11_MODULE: optionalString,

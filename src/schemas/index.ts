@@ -7,6 +7,7 @@ export {
   bytes32,
   countryCode,
   instant,
+  kmsKeyId,
   sequenceNumber,
   slug,
   text,

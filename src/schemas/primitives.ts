@@ -112,3 +112,14 @@ export const sequenceNumber = z
   .regex(/^\d{1,19}$/, { message: 'must be a decimal number', abort: true })
   .transform((value) => BigInt(value))
   .refine((value) => value <= MAX_INT64, { message: `must be at most ${MAX_INT64}` });
+
+/**
+ * An AWS KMS key reference as the KMS API accepts it: a key id (a UUID or a multi-Region `mrk-` id), a key ARN, an
+ * alias (`alias/name`) or an alias ARN.
+ */
+export const kmsKeyId = z
+  .string()
+  .regex(
+    /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250}))$/,
+    { message: 'must be a KMS key id, key ARN, alias/<name> or alias ARN' },
+  );

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { withDatabase } from '../../errors/index.js';
+import { kmsKeyId } from '../../schemas/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, authenticate } from '../middleware.js';
 import { jsonBody } from '../body.js';
@@ -14,7 +15,7 @@ const rotateBody = z
       .min(0)
       .max(30 * 86_400)
       .default(86_400),
-    kmsKeyId: z.string().min(1).optional(),
+    kmsKeyId: kmsKeyId.optional(),
   })
   .strict();
 
