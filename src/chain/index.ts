@@ -10,6 +10,7 @@ export {
 export {
   ChainOperator,
   DEFAULT_FEE_BUMPS,
+  SIGNER_TRUSTED_WITHOUT_END,
   type ChainOperatorOptions,
   type ChainReceipt,
 } from './operator.js';

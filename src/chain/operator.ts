@@ -36,7 +36,8 @@ export interface ChainReceipt {
   blockNumber: number;
 }
 
-const MAX_UINT64 = 2n ** 64n - 1n;
+/** The `validUntil` of a signer trusted without end. */
+export const SIGNER_TRUSTED_WITHOUT_END = 2n ** 64n - 1n;
 
 /**
  * The service's hands on the chain: revocations, revocation and issuance roots, signer windows and audit anchors,
@@ -101,7 +102,7 @@ export class ChainOperator {
     return this.send(this.gatekeeper, 'setSigner', [
       signer,
       validFrom,
-      validUntil === undefined ? MAX_UINT64 : validUntil,
+      validUntil === undefined ? SIGNER_TRUSTED_WITHOUT_END : validUntil,
     ]);
   }
 
