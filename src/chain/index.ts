@@ -18,3 +18,4 @@ export { type FeeBumpPolicy } from './transactionSender.js';
 export { startLocalChain, type LocalChain, type LocalChainOptions } from './localChain.js';
 export { deployCustos, type DeployParameters, type Deployment, type PolicyDeployment } from './deploy.js';
 export { policyIdOf } from './policyId.js';
+export { readChainId } from './chainId.js';

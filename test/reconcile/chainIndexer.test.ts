@@ -7,6 +7,8 @@ import {
   hexlify,
   id,
   randomBytes,
+  type Block,
+  type BlockTag,
   type Filter,
   type FilterByBlockHash,
   type Log,
@@ -23,9 +25,13 @@ import { applyMigrations, closeDatabase, createDatabase, type Database } from '.
 import { ChainIndexer } from '../../src/reconcile/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
-/** A provider that runs `afterLogs` once, right after the next eth_getLogs answer: the chain moves mid-run. */
-class MovingChainProvider extends JsonRpcProvider {
+/**
+ * A provider the test can make misbehave: `afterLogs` runs once, right after the next eth_getLogs answer (the chain
+ * moves mid-run); blocks in `missing` are answered with null, as a node that lacks them does.
+ */
+class FaultyProvider extends JsonRpcProvider {
   afterLogs?: () => Promise<void>;
+  readonly missing = new Set<number>();
 
   override async getLogs(filter: Filter | FilterByBlockHash): Promise<Log[]> {
     const logs = await super.getLogs(filter);
@@ -33,6 +39,10 @@ class MovingChainProvider extends JsonRpcProvider {
     this.afterLogs = undefined;
     if (move) await move();
     return logs;
+  }
+
+  override async getBlock(block: BlockTag, prefetchTxs?: boolean): Promise<Block | null> {
+    return typeof block === 'number' && this.missing.has(block) ? null : super.getBlock(block, prefetchTxs);
   }
 }
 
@@ -101,7 +111,7 @@ describe('chain indexer: the confirmation window', () => {
 
   it('a reorg below the tip while a run reads leaves no orphaned log indexed (same height, other blocks)', async () => {
     await freshIndex();
-    const moving = new MovingChainProvider(anvil.rpcUrl, undefined, {
+    const moving = new FaultyProvider(anvil.rpcUrl, undefined, {
       cacheTimeout: -1,
       staticNetwork: true,
     });
@@ -172,5 +182,27 @@ describe('chain indexer: the confirmation window', () => {
       indexed.every((e) => e.blockTime.getTime() > Date.parse('2020-01-01')),
       'every event has its block time',
     );
+  });
+
+  it('a block the node does not return fails the run: no event is stored with a 1970 block time', async () => {
+    await freshIndex();
+    const faulty = new FaultyProvider(anvil.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      await revokeOnChain();
+      const block = await provider.getBlockNumber();
+      await provider.send('anvil_mine', ['0x2']); // the revocation's block is below a window of one
+      const run = indexer(faulty, 1);
+      faulty.missing.add(block);
+      await assert.rejects(run.run(), new RegExp(`block ${block} is not available from the node`));
+      assert.equal(await db.chainEvent.count(), 0);
+      assert.equal(await db.chainCursor.count(), 0, 'the cursor did not move past it');
+
+      faulty.missing.clear();
+      await indexToHead(run);
+      const [event] = await db.chainEvent.findMany({ where: { blockNumber: BigInt(block) } });
+      assert.equal(event!.blockTime.getTime(), (await provider.getBlock(block))!.timestamp * 1000);
+    } finally {
+      faulty.destroy();
+    }
   });
 });
