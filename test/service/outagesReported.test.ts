@@ -11,12 +11,19 @@ import { createApiKey, ensureTenant } from '../../src/auth/index.js';
 import {
   ANVIL_DEFAULT_PRIVATE_KEY,
   deployCustos,
+  freePort,
   startAnvil,
   type AnvilHandle,
   type Deployment,
 } from '../../src/chain/index.js';
 import { loadEnv } from '../../src/config/index.js';
-import { closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
+import {
+  closeDatabase,
+  createDatabase,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgresHandle,
+} from '../../src/db/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -71,15 +78,13 @@ describe('chain outages are reported as what they are', () => {
     [
       'a JSON-RPC error',
       (res) =>
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id: 1,
-              error: { code: -32005, message: 'daily request limit reached' },
-            }),
-          ),
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            error: { code: -32005, message: 'daily request limit reached' },
+          }),
+        ),
       /^the node at RPC_URL did not answer eth_chainId with a chain id \(JSON-RPC error: daily request limit reached\)$/,
     ],
     [
@@ -136,5 +141,63 @@ describe('chain outages are reported as what they are', () => {
       if (db) await closeDatabase(db);
       await service?.stop();
     }
+  });
+});
+
+/** An API key the service has not cached yet, while the database is down: the outage, not a crash (500). */
+describe('authentication while the database is down', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'custos-db-outage-'));
+  chmodSync(dir, 0o755);
+  let pgPort: number;
+  let postgres: EmbeddedPostgresHandle | undefined;
+  let service: RunningService | undefined;
+  const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort });
+
+  before(async () => {
+    pgPort = await freePort();
+    postgres = await startPostgres();
+    service = await startService(
+      loadEnv({ PORT: '0', CUSTOS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: postgres.url }),
+      pino({ level: 'silent' }),
+    );
+  });
+  after(async () => {
+    await service?.stop();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is 503 DATABASE_UNAVAILABLE (so is an unguarded read), and the same key works once the database is back', async () => {
+    const db = createDatabase(postgres!.url, 1);
+    const officer = (
+      await createApiKey(db, { tenantId: await ensureTenant(db, 'ops'), role: 'officer', label: 'db outage' })
+    ).key;
+    await closeDatabase(db);
+    const status = () =>
+      fetch(`${service!.url}/v1/audit/status`, { headers: { authorization: `Bearer ${officer}` } }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
+      );
+    await postgres!.stop();
+    postgres = undefined;
+    try {
+      const down = await status();
+      assert.equal(down.status, 503, JSON.stringify(down.body));
+      assert.equal(down.body.error.code, 'DATABASE_UNAVAILABLE');
+      // A public read with no key to check: the same answer, not a 500.
+      const signersDown = await fetch(`${service!.url}/v1/signers`);
+      assert.equal(signersDown.status, 503);
+      assert.equal(
+        ((await signersDown.json()) as { error: { code: string } }).error.code,
+        'DATABASE_UNAVAILABLE',
+      );
+    } finally {
+      postgres = await startPostgres();
+    }
+    for (let i = 0; i < 100; i++) {
+      const up = await status();
+      if (up.status === 200) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail('the service did not recover with the database');
   });
 });
