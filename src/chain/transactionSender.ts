@@ -1,5 +1,7 @@
 import {
   Transaction,
+  getBigInt,
+  type BigNumberish,
   type JsonRpcProvider,
   type Signer,
   type TransactionReceipt,
@@ -35,12 +37,16 @@ export const MIN_BUMP_PERCENT = 10;
  * behind forever. A transaction that stays unmined (fees too low for the moment) is replaced with higher fees at the
  * same nonce, a bounded number of times; every version is watched, and the receipt returned is the one of whichever
  * version was mined. A nonce used by something else (another process on the same account) is reported, never
- * mistaken for this write.
+ * mistaken for this write. A write given up at the timeout leaves its last version in the pool where, priced below
+ * the market, it would hold every later nonce behind it: the next write takes that nonce instead, at fees that
+ * replace it (the write given up was reported lost; its caller retries it).
  */
 export class TransactionSender {
   /** First sends queue here, one at a time, so each takes the node's pending nonce after the one before. */
   private submitting: Promise<unknown> = Promise.resolve();
   private readonly pollMs: number;
+  /** Writes given up at the timeout, by nonce: the last version sent of each. */
+  private readonly abandoned = new Map<number, Transaction>();
 
   constructor(
     private readonly provider: JsonRpcProvider,
@@ -62,12 +68,26 @@ export class TransactionSender {
 
   private async sendFirst(request: TransactionRequest): Promise<Transaction> {
     try {
-      return await this.broadcast(await this.signer.populateTransaction(request));
+      const populated = await this.signer.populateTransaction(request);
+      const stuck = await this.abandonedBelow(Number(populated.nonce));
+      if (!stuck) return await this.broadcast(populated);
+      this.abandoned.delete(stuck.nonce);
+      return await this.broadcast({ ...populated, nonce: stuck.nonce, ...this.feesOver(stuck, populated) });
     } catch (error) {
-      // Another process sent from the operator account at the same moment: the retry takes the next nonce.
+      // Another process sent from the operator account at the same moment (or the abandoned nonce was mined after
+      // all): the retry takes the next nonce.
       if (!isNonceConflict(error)) throw error;
       return this.broadcast(await this.signer.populateTransaction(request));
     }
+  }
+
+  /** The lowest abandoned nonce still unmined, when it is below `pending`; mined ones are forgotten. */
+  private async abandonedBelow(pending: number): Promise<Transaction | undefined> {
+    if (this.abandoned.size === 0) return undefined;
+    const mined = await this.provider.getTransactionCount(await this.signer.getAddress(), 'latest');
+    for (const nonce of this.abandoned.keys()) if (nonce < mined) this.abandoned.delete(nonce);
+    const lowest = Math.min(...this.abandoned.keys());
+    return lowest < pending ? this.abandoned.get(lowest) : undefined;
   }
 
   private async broadcast(request: TransactionRequest): Promise<Transaction> {
@@ -97,7 +117,10 @@ export class TransactionSender {
           `the operator's nonce ${first.nonce} was used by another transaction; the write was not made, retry`,
         );
       }
-      if (Date.now() - startedAt >= this.options.receiptTimeoutMs) throw this.lost(versions);
+      if (Date.now() - startedAt >= this.options.receiptTimeoutMs) {
+        this.abandoned.set(latest.nonce, latest);
+        throw this.lost(versions);
+      }
       if (
         bumps < this.options.feeBump.maxBumps &&
         Date.now() - lastSendAt >= this.options.feeBump.bumpAfterMs
@@ -127,26 +150,30 @@ export class TransactionSender {
       value: previous.value,
       gasLimit: previous.gasLimit,
       accessList: previous.accessList,
+      ...this.feesOver(previous, suggested),
     };
-    if (previous.maxFeePerGas !== null) {
-      request.maxPriorityFeePerGas = this.raise(
-        previous.maxPriorityFeePerGas!,
-        suggested?.maxPriorityFeePerGas,
-      );
-      const maxFee = this.raise(previous.maxFeePerGas, suggested?.maxFeePerGas);
-      request.maxFeePerGas = maxFee > request.maxPriorityFeePerGas ? maxFee : request.maxPriorityFeePerGas;
-    } else {
-      request.gasPrice = this.raise(previous.gasPrice!, suggested?.gasPrice);
-    }
     const signed = Transaction.from(await this.signer.signTransaction(request));
     await this.provider.broadcastTransaction(signed.serialized).catch(() => undefined);
     return signed;
   }
 
+  /** Fees that replace `previous`: each raised by the bump percentage, or to `suggested`'s when that is higher. */
+  private feesOver(previous: Transaction, suggested: FeeFields | undefined): FeeFields {
+    if (previous.maxFeePerGas === null)
+      return { gasPrice: this.raise(previous.gasPrice!, suggested?.gasPrice) };
+    const maxPriorityFeePerGas = this.raise(previous.maxPriorityFeePerGas!, suggested?.maxPriorityFeePerGas);
+    const maxFeePerGas = this.raise(previous.maxFeePerGas, suggested?.maxFeePerGas);
+    // The cap can never be below the tip.
+    return {
+      maxPriorityFeePerGas,
+      maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas,
+    };
+  }
+
   /** `fee` raised by the bump percentage (rounded up), or the node's suggestion when that is higher. */
-  private raise(fee: bigint, suggested: bigint | null | undefined): bigint {
+  private raise(fee: bigint, suggested: BigNumberish | null | undefined): bigint {
     const bumped = fee + (fee * BigInt(this.options.feeBump.bumpPercent) + 99n) / 100n;
-    return suggested != null && suggested > bumped ? suggested : bumped;
+    return suggested != null && getBigInt(suggested) > bumped ? getBigInt(suggested) : bumped;
   }
 
   private async receiptOf(hashes: string[]): Promise<TransactionReceipt | null> {
@@ -192,6 +219,13 @@ export class TransactionSender {
       return null;
     }
   }
+}
+
+/** The fee fields of a request or of the node's fee data. */
+interface FeeFields {
+  maxFeePerGas?: BigNumberish | null;
+  maxPriorityFeePerGas?: BigNumberish | null;
+  gasPrice?: BigNumberish | null;
 }
 
 function isNonceConflict(error: unknown): boolean {

@@ -14,8 +14,9 @@ import { CustosError } from '../../src/errors/index.js';
 
 /**
  * Stuck operator transactions on a real anvil. Automine is switched off so the test decides when blocks come: the
- * operator's first send is accepted into the pool, then a block with a base fee above its fee cap leaves it there,
- * exactly as a fee spike does on a real network.
+ * operator's first send is accepted into the pool, and either no block comes or a block with a base fee above its
+ * fee cap passes it by, as in a fee spike (anvil then drops it from its pool, where geth would keep it pending:
+ * either way it is never mined unless replaced).
  */
 describe('operator transactions: fee bumps', () => {
   let anvil: AnvilHandle;
@@ -60,7 +61,7 @@ describe('operator transactions: fee bumps', () => {
     throw new Error(`no pooled transaction at nonce ${nonce}`);
   }
 
-  /** Mines one block whose base fee is above `fee`: the pooled transaction stays where it is. */
+  /** Mines one block whose base fee is above `fee`: the pooled transaction is not in it. */
   async function outbid(fee: bigint): Promise<void> {
     await provider.send('anvil_setNextBlockBaseFeePerGas', [toQuantity(fee * 10n)]);
     await provider.send('evm_mine', []);
@@ -116,7 +117,7 @@ describe('operator transactions: fee bumps', () => {
     });
   });
 
-  it('bumps a bounded number of times, then reports the write as lost (503), not as done', async () => {
+  it('bumps a bounded number of times, then reports the write as lost (503); the next write takes over its nonce', async () => {
     await withPooledRevocation({ receiptTimeoutMs: 4_000, bumpAfterMs: 500 }, async (s) => {
       await assert.rejects(s.revoked, (error: CustosError) => {
         assert.equal(error.code, 'CHAIN_UNAVAILABLE');
@@ -125,7 +126,26 @@ describe('operator transactions: fee bumps', () => {
       });
       // No block came, so the node's suggestion never rose: exactly three 25% bumps, each rounded up.
       const raise = (fee: bigint) => fee + (fee * 25n + 99n) / 100n;
-      assert.equal((await pooled(s.nonce)).maxFeePerGas, raise(raise(raise(s.first.maxFeePerGas))));
+      const last = await pooled(s.nonce);
+      assert.equal(last.maxFeePerGas, raise(raise(raise(s.first.maxFeePerGas))));
+
+      // The version given up stays in the pool (a node such as geth keeps it there when it is priced below the
+      // market) and would hold every later nonce behind it: the next write takes its nonce instead.
+      const uid = hexlify(randomBytes(32));
+      const next = s.chain.revoke([uid], 'after a lost write');
+      next.catch(() => undefined);
+      for (let i = 0; i < 100 && (await pooled(s.nonce)).hash === last.hash; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await provider.send('evm_mine', []);
+      const receipt = (await next)!;
+      assert.equal((await provider.getTransaction(receipt.txHash))!.nonce, s.nonce);
+      assert.equal(await s.chain.registry.getFunction('isRevoked')(uid), true);
+      assert.equal(
+        await s.chain.registry.getFunction('isRevoked')(s.uid),
+        false,
+        'the write reported lost is not made',
+      );
     });
   });
 
