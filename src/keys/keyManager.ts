@@ -133,8 +133,26 @@ export class KeyManager {
   /** Creates the new key and records the plan; null when another process staged a rotation first. */
   private async stage(request: RotateRequest): Promise<Rotation | null> {
     const key = await this.newKey(request);
-    this.staged = await openSigner(key, this.env, this.warn);
-    const known = await this.db.signingKey.findUnique({ where: { address: this.staged.address } });
+    const next = await openSigner(key, this.env, this.warn);
+    const staged = await this.recordStaged(next, key, request).catch((error: unknown) => {
+      closeSigner(next);
+      throw error;
+    });
+    if (!staged) {
+      closeSigner(next);
+      return null;
+    }
+    if (this.staged) closeSigner(this.staged);
+    this.staged = next;
+    return staged;
+  }
+
+  private async recordStaged(
+    next: AttestationSigner,
+    key: KeyReference,
+    request: RotateRequest,
+  ): Promise<Rotation | null> {
+    const known = await this.db.signingKey.findUnique({ where: { address: next.address } });
     if (known) {
       throw new CustosError(
         'VALIDATION_FAILED',
@@ -143,7 +161,7 @@ export class KeyManager {
     }
     return stageRotation(this.db, {
       previous: this.active.address,
-      next: this.staged.address,
+      next: next.address,
       nextKey: key,
       nextValidFrom: trustStart(),
       overlapEndsAt: nowSeconds() + request.overlapSeconds,
