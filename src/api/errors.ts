@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { CustosError } from '../errors/index.js';
+import { CustosError, isUnreachable } from '../errors/index.js';
 
 /** One JSON shape for every error: `{ error: { code, message, details? }, requestId }`; causes stay in the logs. */
 export function errorHandler(logger: Logger) {
@@ -29,6 +29,13 @@ function toCustosError(error: unknown): CustosError {
     return new CustosError('MALFORMED_JSON', 'the request body is not valid JSON');
   if (bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
     return new CustosError('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
+  }
+  // Every other dependency's failures arrive as CustosErrors; a raw one that says "unreachable" is the database's
+  // (a query a handler did not wrap in withDatabase): the outage, retryable, not a crash.
+  if (isUnreachable(error)) {
+    return new CustosError('DATABASE_UNAVAILABLE', 'the database is unreachable; retry shortly', undefined, {
+      cause: error,
+    });
   }
   return new CustosError('INTERNAL', 'an internal error occurred', undefined, { cause: error });
 }

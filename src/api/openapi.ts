@@ -197,14 +197,16 @@ export const openApiDocument = {
       get: {
         summary: 'Signing keys and their on-chain windows (officer)',
         security: bearer,
-        responses: { 200: ok('keys') },
+        responses: { 200: ok('keys'), ...errors(401, 403, 503) },
       },
     },
     '/v1/keys/rotate': {
       post: {
         summary: 'Rotate the signing key with an overlap window (officer)',
+        description:
+          'A rotation an outage or a crash interrupted is completed instead of starting another: the answer then has resumed: true.',
         security: bearer,
-        responses: { 200: ok('rotated'), ...errors(400, 503) },
+        responses: { 200: ok('rotated'), ...errors(400, 401, 403, 503) },
       },
     },
     '/v1/audit/verify': {

@@ -7,7 +7,15 @@ export {
   type AnvilHandle,
   type AnvilOptions,
 } from './anvil.js';
-export { ChainOperator, type ChainOperatorOptions, type ChainReceipt } from './operator.js';
+export {
+  ChainOperator,
+  DEFAULT_FEE_BUMPS,
+  SIGNER_TRUSTED_WITHOUT_END,
+  type ChainOperatorOptions,
+  type ChainReceipt,
+} from './operator.js';
+export { type FeeBumpPolicy } from './transactionSender.js';
 export { startLocalChain, type LocalChain, type LocalChainOptions } from './localChain.js';
 export { deployCustos, type DeployParameters, type Deployment, type PolicyDeployment } from './deploy.js';
 export { policyIdOf } from './policyId.js';
+export { readChainId } from './chainId.js';

@@ -1,13 +1,7 @@
-import {
-  Contract,
-  JsonRpcProvider,
-  id,
-  toBeHex,
-  type ContractTransactionResponse,
-  type Signer,
-} from 'ethers';
+import { Contract, JsonRpcProvider, id, toBeHex, type Signer } from 'ethers';
 import { CustosError, isUnreachable } from '../errors/index.js';
 import { loadArtifact } from './artifacts.js';
+import { TransactionSender, type FeeBumpPolicy } from './transactionSender.js';
 
 export interface ChainOperatorOptions {
   rpcUrl: string;
@@ -20,16 +14,30 @@ export interface ChainOperatorOptions {
   operator: Signer;
   /** Confirmations to wait for before a write counts as done. */
   confirmations?: number;
-  /** A transaction not mined within this long counts as lost (CHAIN_UNAVAILABLE); the next write replaces it. */
+  /**
+   * The whole wait for a write, from its first send: nothing mined by then counts as lost (CHAIN_UNAVAILABLE).
+   * Within it, an unmined transaction is replaced with higher fees (see {@link DEFAULT_FEE_BUMPS}).
+   */
   receiptTimeoutMs?: number;
+  /** Overrides the fee-bump policy derived from the receipt timeout. */
+  feeBump?: Partial<FeeBumpPolicy>;
+  /** How often receipts are looked for (ms). */
+  pollMs?: number;
 }
+
+/**
+ * By default a write gets up to three replacements, 25% dearer each (about twice the first fee at the third), the
+ * first after a quarter of the receipt timeout: the timeout is split evenly between the first send and each bump.
+ */
+export const DEFAULT_FEE_BUMPS = { maxBumps: 3, bumpPercent: 25 } as const;
 
 export interface ChainReceipt {
   txHash: string;
   blockNumber: number;
 }
 
-const MAX_UINT64 = 2n ** 64n - 1n;
+/** The `validUntil` of a signer trusted without end. */
+export const SIGNER_TRUSTED_WITHOUT_END = 2n ** 64n - 1n;
 
 /**
  * The service's hands on the chain: revocations, revocation and issuance roots, signer windows and audit anchors,
@@ -41,11 +49,8 @@ export class ChainOperator {
   readonly gatekeeper: Contract;
   readonly registry: Contract;
   readonly auditAnchor?: Contract;
-  private readonly confirmations: number;
-  private readonly receiptTimeoutMs: number;
   private readonly operator: Signer;
-  /** Submissions queue here, one at a time, so each takes the node's pending nonce after the one before. */
-  private submitting: Promise<unknown> = Promise.resolve();
+  private readonly sender: TransactionSender;
 
   constructor(readonly options: ChainOperatorOptions) {
     this.provider = new JsonRpcProvider(options.rpcUrl, options.chainId, {
@@ -66,8 +71,18 @@ export class ChainOperator {
     if (options.auditAnchor) {
       this.auditAnchor = new Contract(options.auditAnchor, loadArtifact('AuditAnchor').abi, this.operator);
     }
-    this.confirmations = options.confirmations ?? 1;
-    this.receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
+    const receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
+    const maxBumps = options.feeBump?.maxBumps ?? DEFAULT_FEE_BUMPS.maxBumps;
+    this.sender = new TransactionSender(this.provider, this.operator, {
+      receiptTimeoutMs,
+      confirmations: options.confirmations ?? 1,
+      pollMs: options.pollMs,
+      feeBump: {
+        maxBumps,
+        bumpPercent: options.feeBump?.bumpPercent ?? DEFAULT_FEE_BUMPS.bumpPercent,
+        bumpAfterMs: options.feeBump?.bumpAfterMs ?? Math.floor(receiptTimeoutMs / (maxBumps + 1)),
+      },
+    });
   }
 
   /**
@@ -79,11 +94,9 @@ export class ChainOperator {
     if (pending.length === 0) return null;
     const reasonHash = id(reason);
     try {
-      return await this.send(() =>
-        pending.length === 1
-          ? this.registry.getFunction('revoke')(pending[0], reasonHash)
-          : this.registry.getFunction('revokeBatch')(pending, reasonHash),
-      );
+      return pending.length === 1
+        ? await this.send(this.registry, 'revoke', [pending[0], reasonHash])
+        : await this.send(this.registry, 'revokeBatch', [pending, reasonHash]);
     } catch (error) {
       // The registry refuses a second revocation of a uid: if another sender got there first, the job is done.
       if ((await this.unrevoked(pending)).length === 0) return null;
@@ -100,13 +113,11 @@ export class ChainOperator {
 
   /** Sets `signer`'s trust window on the gatekeeper (seconds; `validUntil` undefined means without end). */
   async setSigner(signer: string, validFrom: number, validUntil?: number): Promise<ChainReceipt> {
-    return this.send(() =>
-      this.gatekeeper.getFunction('setSigner')(
-        signer,
-        validFrom,
-        validUntil === undefined ? MAX_UINT64 : validUntil,
-      ),
-    );
+    return this.send(this.gatekeeper, 'setSigner', [
+      signer,
+      validFrom,
+      validUntil === undefined ? SIGNER_TRUSTED_WITHOUT_END : validUntil,
+    ]);
   }
 
   async signerWindow(signer: string): Promise<{ validFrom: number; validUntil: bigint }> {
@@ -121,7 +132,7 @@ export class ChainOperator {
 
   /** Submits a signed issuance root to the gatekeeper and waits for it. */
   async submitIssuanceRoot(root: bigint, issuedAt: number, signature: string): Promise<ChainReceipt> {
-    return this.send(() => this.gatekeeper.getFunction('submitIssuanceRoot')(root, issuedAt, signature));
+    return this.send(this.gatekeeper, 'submitIssuanceRoot', [root, issuedAt, signature]);
   }
 
   async isRecentIssuanceRoot(root: bigint): Promise<boolean> {
@@ -136,7 +147,7 @@ export class ChainOperator {
 
   /** Publishes `root` as the epoch after `expectedEpoch` and waits for it (StaleEpoch if another got there first). */
   async publishRevocationRoot(root: bigint, expectedEpoch: number): Promise<ChainReceipt> {
-    return this.send(() => this.registry.getFunction('publishRoot')(toBeHex(root, 32), expectedEpoch));
+    return this.send(this.registry, 'publishRoot', [toBeHex(root, 32), expectedEpoch]);
   }
 
   /** The Poseidon hash of `policy`'s zero-knowledge parameters on the gatekeeper (0: proofs are off for it). */
@@ -173,7 +184,7 @@ export class ChainOperator {
   /** Anchors events firstSeq..lastSeq under `root` and waits for it. */
   async anchor(firstSeq: bigint, lastSeq: bigint, root: string): Promise<ChainReceipt> {
     const anchor = this.requireAnchor();
-    return this.send(() => anchor.getFunction('anchor')(firstSeq, lastSeq, root));
+    return this.send(anchor, 'anchor', [firstSeq, lastSeq, root]);
   }
 
   private requireAnchor(): Contract {
@@ -185,35 +196,20 @@ export class ChainOperator {
     this.provider.destroy();
   }
 
-  /**
-   * Sends a transaction and waits for it. Nonces come from the node (pending count), never from a local counter:
-   * a transaction the node lost (a restart) would otherwise leave a gap that every later one waits behind forever.
-   */
-  private async send(submit: () => Promise<ContractTransactionResponse>): Promise<ChainReceipt> {
-    const submitted = this.submitting.then(() => this.submit(submit));
-    this.submitting = submitted.catch(() => undefined);
-    const tx = await submitted;
-    const receipt = await this.call(() => tx.wait(this.confirmations, this.receiptTimeoutMs));
-    return { txHash: tx.hash, blockNumber: receipt!.blockNumber };
-  }
-
-  private async submit(
-    submit: () => Promise<ContractTransactionResponse>,
-  ): Promise<ContractTransactionResponse> {
-    try {
-      return await submit();
-    } catch (error) {
-      // Another process sent from the operator account at the same moment: the retry takes the next nonce.
-      if (!isNonceConflict(error)) throw this.classify(error);
-      return this.call(submit);
-    }
+  /** Sends `method(args)` on `contract` from the operator account and waits for it (fee bumps included). */
+  private async send(contract: Contract, method: string, args: unknown[]): Promise<ChainReceipt> {
+    return this.call(async () => {
+      const request = await contract.getFunction(method).populateTransaction(...args);
+      const receipt = await this.sender.send(request);
+      return { txHash: receipt.hash, blockNumber: receipt.blockNumber };
+    });
   }
 
   private async call<T>(step: () => Promise<T>): Promise<T> {
     try {
       return await step();
     } catch (error) {
-      throw this.classify(error);
+      throw error instanceof CustosError ? error : this.classify(error);
     }
   }
 
@@ -245,9 +241,4 @@ export class ChainOperator {
     }
     return 'an unknown custom error';
   }
-}
-
-function isNonceConflict(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED';
 }

@@ -7,6 +7,7 @@ import type { Database } from '../db/index.js';
 import { CustosError } from '../errors/index.js';
 import { Pkcs11Signer, type AttestationSigner } from '../signers/index.js';
 import { closeSigner, configuredKey, openSigner, type KeyReference } from './openSigner.js';
+import { completeRotation, rotationUnderWay, stageRotation, type Rotation } from './rotation.js';
 
 export interface KeyView {
   address: string;
@@ -16,6 +17,14 @@ export interface KeyView {
   validFrom: string;
   validUntil: string | null;
   onChain: { validFrom: number; validUntil: string } | null;
+}
+
+export interface RotateResult {
+  previous: string;
+  current: string;
+  overlapEndsAt: string;
+  /** Set when this call completed a rotation an earlier one (or a crash) left under way, instead of a new one. */
+  resumed?: true;
 }
 
 export interface RotateRequest {
@@ -38,8 +47,15 @@ const trustStart = () => nowSeconds() - ISSUANCE_CLOCK_SKEW_SECONDS;
  * Owns the active signing key. At start-up it opens the key the database names active (or the configured one the
  * first time) and makes sure the gatekeeper trusts it. Rotation (staged → active, old → retiring) adds the new key
  * on-chain, shortens the old key's window to the end of the overlap, and switches issuance to the new key at once.
+ * It is a persisted state machine (see rotation.ts): a rotation a crash or an outage interrupted is completed at the
+ * next start, or by the next rotate call, which finishes it rather than starting another.
  */
 export class KeyManager {
+  /** Rotations in this process, one at a time. */
+  private rotating: Promise<unknown> = Promise.resolve();
+  /** The key this process staged last, kept open for when its rotation becomes active. */
+  private staged?: AttestationSigner;
+
   private constructor(
     private readonly db: Database,
     private readonly chain: ChainOperator,
@@ -64,6 +80,11 @@ export class KeyManager {
     const signer = await openSigner(key, env, warn);
     const manager = new KeyManager(db, chain, env, warn, signer);
     if (!stored) await manager.registerFirstKey(signer, key);
+    const underWay = await rotationUnderWay(db);
+    if (underWay) {
+      warn(`completing the key rotation from ${underWay.previous} to ${underWay.next} that was interrupted`);
+      await manager.complete(underWay);
+    }
     return manager;
   }
 
@@ -76,7 +97,8 @@ export class KeyManager {
     const rows = await this.db.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
     return Promise.all(
       rows.map(async (row) => {
-        const window = await this.chain.signerWindow(row.address).catch(() => null);
+        // A chain that cannot be read is CHAIN_UNAVAILABLE, never "not trusted on-chain".
+        const window = await this.chain.signerWindow(row.address);
         return {
           address: row.address,
           backend: row.backend,
@@ -85,7 +107,7 @@ export class KeyManager {
           validFrom: row.validFrom.toISOString(),
           validUntil: row.validUntil?.toISOString() ?? null,
           onChain:
-            window && window.validUntil !== 0n
+            window.validUntil !== 0n
               ? { validFrom: window.validFrom, validUntil: window.validUntil.toString() }
               : null,
         };
@@ -93,52 +115,76 @@ export class KeyManager {
     );
   }
 
-  async rotate(
-    request: RotateRequest,
-  ): Promise<{ previous: string; current: string; overlapEndsAt: string }> {
-    const previous = this.active;
+  /** Rotates to a new key, or completes the rotation under way (then `resumed`, whatever was asked). */
+  async rotate(request: RotateRequest): Promise<RotateResult> {
+    const result = this.rotating.then(() => this.rotateOnce(request));
+    this.rotating = result.catch(() => undefined);
+    return result;
+  }
+
+  private async rotateOnce(request: RotateRequest): Promise<RotateResult> {
+    const underWay = await rotationUnderWay(this.db);
+    if (underWay) return { ...(await this.complete(underWay)), resumed: true };
+    const staged = await this.stage(request);
+    // Null: another process staged a rotation at the same moment; the next pass completes that one.
+    return staged ? this.complete(staged) : this.rotateOnce(request);
+  }
+
+  /** Creates the new key and records the plan; null when another process staged a rotation first. */
+  private async stage(request: RotateRequest): Promise<Rotation | null> {
     const key = await this.newKey(request);
     const next = await openSigner(key, this.env, this.warn);
-    const validFrom = trustStart();
-    const overlapEnd = nowSeconds() + request.overlapSeconds;
-    const previousRow = await this.db.signingKey.findUniqueOrThrow({ where: { address: previous.address } });
-    await this.chain.setSigner(next.address, validFrom);
-    await this.chain.setSigner(
-      previous.address,
-      Math.floor(previousRow.validFrom.getTime() / 1000),
-      overlapEnd,
-    );
-    await this.db.$transaction(async (tx) => {
-      await tx.signingKey.create({
-        data: {
-          address: next.address,
-          backend: key.backend,
-          keyRef: key.keyRef,
-          status: 'active',
-          validFrom: new Date(validFrom * 1000),
-        },
-      });
-      await tx.signingKey.update({
-        where: { address: previous.address },
-        data: { status: 'retiring', validUntil: new Date(overlapEnd * 1000) },
-      });
-      await appendAuditEvent(tx, {
-        type: 'key.rotated',
-        actor: request.actor,
-        payload: {
-          previous: previous.address,
-          current: next.address,
-          backend: key.backend,
-          overlapEndsAt: overlapEnd,
-        },
-      });
+    const staged = await this.recordStaged(next, key, request).catch((error: unknown) => {
+      closeSigner(next);
+      throw error;
     });
-    this.active = next;
-    closeSigner(previous);
+    if (!staged) {
+      closeSigner(next);
+      return null;
+    }
+    if (this.staged) closeSigner(this.staged);
+    this.staged = next;
+    return staged;
+  }
+
+  private async recordStaged(
+    next: AttestationSigner,
+    key: KeyReference,
+    request: RotateRequest,
+  ): Promise<Rotation | null> {
+    const known = await this.db.signingKey.findUnique({ where: { address: next.address } });
+    if (known) {
+      throw new CustosError(
+        'VALIDATION_FAILED',
+        `the key ${known.address} is already known to Custos (${known.status}); rotate to a key never used before`,
+      );
+    }
+    return stageRotation(this.db, {
+      previous: this.active.address,
+      next: next.address,
+      nextKey: key,
+      nextValidFrom: trustStart(),
+      overlapEndsAt: nowSeconds() + request.overlapSeconds,
+      actor: request.actor,
+    });
+  }
+
+  /** Drives `rotation` to active, then issues with the new key. */
+  private async complete(rotation: Rotation): Promise<RotateResult> {
+    await completeRotation(this.db, this.chain, rotation);
+    if (this.active.address !== rotation.next) {
+      const previous = this.active;
+      this.active =
+        this.staged?.address === rotation.next
+          ? this.staged
+          : await openSigner(rotation.nextKey, this.env, this.warn);
+      this.staged = undefined;
+      closeSigner(previous);
+    }
     return {
-      previous: previous.address,
-      current: next.address,
-      overlapEndsAt: new Date(overlapEnd * 1000).toISOString(),
+      previous: rotation.previous,
+      current: rotation.next,
+      overlapEndsAt: new Date(rotation.overlapEndsAt * 1000).toISOString(),
     };
   }
 

@@ -1,4 +1,4 @@
-import { Interface, type JsonRpcProvider, type Log, type LogDescription } from 'ethers';
+import { Interface, type Block, type JsonRpcProvider, type Log, type LogDescription } from 'ethers';
 import { loadArtifact, type ContractName } from '../chain/index.js';
 import { withTryAdvisoryLock, type Database } from '../db/index.js';
 
@@ -9,7 +9,10 @@ export interface IndexerOptions {
   startBlock: number;
   /** Most blocks read per run, so a long catch-up is done in bounded steps. */
   maxBlocksPerRun?: number;
-  /** How many recent block hashes are kept to find the common ancestor after a reorg. */
+  /**
+   * The confirmation window: blocks this close to the head may still be reorganised. Their hashes are all kept
+   * (to find the common ancestor after a reorg) and they are read by hash, linked by parent; deeper blocks are final.
+   */
   reorgWindow?: number;
 }
 
@@ -29,7 +32,10 @@ const INDEX_LOCK = 0x696e6478; // "indx"
  * Follows the Custos contracts' events into `chain_events`, from a cursor stored in the database, so a restart
  * resumes where it stopped. Before reading on it checks that the block it stopped at is still on the chain; if
  * not (a reorg), it walks back through the hashes it kept to the common ancestor, drops what it indexed above it
- * and reads the new branch. Each run commits its events, block hashes and cursor in one transaction.
+ * and reads the new branch. What it commits is always one branch: inside the confirmation window every block's
+ * header must name the block before it as its parent (the first one, the cursor's block), and its logs are read by
+ * that block's hash, so a reorg while a run reads cannot leave logs of an orphaned block below a tip that checks out.
+ * Each run commits its events, the window's block hashes and the cursor in one transaction.
  */
 export class ChainIndexer {
   private readonly contractByAddress = new Map<string, { name: ContractName; iface: Interface }>();
@@ -70,20 +76,44 @@ export class ChainIndexer {
     const toBlock = Math.min(head, cursor.number + this.maxBlocksPerRun);
     if (toBlock < fromBlock) return { fromBlock, toBlock: cursor.number, events: 0, rewoundTo };
 
-    const logs = await this.provider.getLogs({
-      address: [...this.contractByAddress.keys()],
-      fromBlock,
-      toBlock,
-    });
-    const last = await this.provider.getBlock(toBlock);
-    if (!last?.hash) throw new Error(`block ${toBlock} is not available from the node`);
-    // A reorg between the two calls would mix branches: leave it to the next run, which will notice it.
-    if (logs.some((log) => log.blockNumber === toBlock && log.blockHash !== last.hash)) {
-      return { fromBlock, toBlock: cursor.number, events: 0, rewoundTo };
-    }
-    const rows = await this.decode(logs);
-    await this.commit(rows, toBlock, last.hash);
+    const stretch = await this.read(cursor, fromBlock, toBlock, head);
+    // A reorg while reading (a broken parent link): leave it to the next run, which rewinds.
+    if (!stretch) return { fromBlock, toBlock: cursor.number, events: 0, rewoundTo };
+    const rows = await this.decode(stretch.logs, stretch.window);
+    await this.commit(rows, stretch.window);
     return { fromBlock, toBlock, events: rows.length, rewoundTo };
+  }
+
+  /**
+   * The logs of blocks fromBlock..toBlock, all of one branch, and the headers of those inside the confirmation
+   * window; null when the headers do not link (the chain moved while they were read). Blocks below the window are
+   * final and read by range; the window's blocks are read by hash, after their headers.
+   */
+  private async read(
+    cursor: { number: number; hash: string | null },
+    fromBlock: number,
+    toBlock: number,
+    head: number,
+  ): Promise<{ logs: Log[]; window: Block[] } | null> {
+    const windowStart = Math.min(toBlock, Math.max(fromBlock, head - this.reorgWindow + 1));
+    const window = await Promise.all(
+      Array.from({ length: toBlock - windowStart + 1 }, (_, i) => this.block(windowStart + i)),
+    );
+    const parentOfFirst = windowStart === fromBlock ? cursor.hash : null;
+    const linked = window.every((block, i) =>
+      i === 0
+        ? parentOfFirst === null || block.parentHash === parentOfFirst
+        : block.parentHash === window[i - 1]!.hash,
+    );
+    if (!linked) return null;
+    const address = [...this.contractByAddress.keys()];
+    const [final, recent] = await Promise.all([
+      windowStart > fromBlock
+        ? this.provider.getLogs({ address, fromBlock, toBlock: windowStart - 1 })
+        : Promise.resolve([]),
+      Promise.all(window.map((block) => this.provider.getLogs({ address, blockHash: block.hash! }))),
+    ]);
+    return { logs: [...final, ...recent.flat()], window };
   }
 
   private async cursor(): Promise<{ number: number; hash: string | null }> {
@@ -95,6 +125,13 @@ export class ChainIndexer {
 
   private async blockHash(number: number): Promise<string | null> {
     return (await this.provider.getBlock(number))?.hash ?? null;
+  }
+
+  /** A block the node must have (at or below the head it reported): missing is the node's failure, not "none". */
+  private async block(number: number): Promise<Block> {
+    const block = await this.provider.getBlock(number);
+    if (!block?.hash) throw new Error(`block ${number} is not available from the node`);
+    return block;
   }
 
   /** Rewinds to the newest kept block still on the chain, deleting everything indexed above it. */
@@ -130,8 +167,8 @@ export class ChainIndexer {
     return Number(ancestor.number);
   }
 
-  private async decode(logs: Log[]) {
-    const blockTimes = new Map<number, Date>();
+  private async decode(logs: Log[], window: Block[]) {
+    const blockTimes = new Map<number, Date>(window.map((b) => [b.number, new Date(b.timestamp * 1000)]));
     // What this stretch has seen so far, for linking agent executions before it is committed.
     const seen: RunMemory = { submitted: new Map(), agentPolicies: new Map() };
     const rows = [];
@@ -140,8 +177,8 @@ export class ChainIndexer {
       const parsed = contract?.iface.parseLog(log);
       if (!contract || !parsed) continue;
       if (!blockTimes.has(log.blockNumber)) {
-        const block = await this.provider.getBlock(log.blockNumber);
-        blockTimes.set(log.blockNumber, new Date(Number(block?.timestamp ?? 0) * 1000));
+        const block = await this.block(log.blockNumber);
+        blockTimes.set(log.blockNumber, new Date(block.timestamp * 1000));
       }
       rows.push({
         blockNumber: BigInt(log.blockNumber),
@@ -214,24 +251,19 @@ export class ChainIndexer {
     return (registered?.args as { policyId?: string } | null)?.policyId ?? null;
   }
 
-  private async commit(
-    rows: Awaited<ReturnType<ChainIndexer['decode']>>,
-    toBlock: number,
-    toHash: string,
-  ): Promise<void> {
-    const blocks = new Map<number, string>(rows.map((r) => [Number(r.blockNumber), r.blockHash]));
-    blocks.set(toBlock, toHash);
+  private async commit(rows: Awaited<ReturnType<ChainIndexer['decode']>>, window: Block[]): Promise<void> {
+    const tip = window.at(-1)!;
     await this.db.$transaction([
       this.db.chainEvent.createMany({ data: rows }),
       this.db.chainBlock.createMany({
-        data: [...blocks].map(([number, hash]) => ({ number: BigInt(number), hash })),
+        data: window.map((block) => ({ number: BigInt(block.number), hash: block.hash! })),
         skipDuplicates: true,
       }),
-      this.db.chainBlock.deleteMany({ where: { number: { lt: BigInt(toBlock - this.reorgWindow) } } }),
+      this.db.chainBlock.deleteMany({ where: { number: { lt: BigInt(tip.number - this.reorgWindow) } } }),
       this.db.chainCursor.upsert({
         where: { name: CURSOR },
-        create: { name: CURSOR, blockNumber: BigInt(toBlock), blockHash: toHash },
-        update: { blockNumber: BigInt(toBlock), blockHash: toHash, updatedAt: new Date() },
+        create: { name: CURSOR, blockNumber: BigInt(tip.number), blockHash: tip.hash },
+        update: { blockNumber: BigInt(tip.number), blockHash: tip.hash, updatedAt: new Date() },
       }),
     ]);
   }

@@ -11,7 +11,13 @@ import {
   type IssuanceEntry,
 } from '../attest/index.js';
 import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
-import { ChainOperator, startLocalChain, type ContractName, type LocalChain } from '../chain/index.js';
+import {
+  ChainOperator,
+  readChainId,
+  startLocalChain,
+  type ContractName,
+  type LocalChain,
+} from '../chain/index.js';
 import { ConfigError, type Env } from '../config/index.js';
 import {
   applyMigrations,
@@ -388,23 +394,13 @@ async function scheduleBackgroundJobs(
 
 /** The node's chain id; a configured CHAIN_ID must agree, or every attestation would name the wrong chain. */
 async function configuredChainId(rpcUrl: string, configured: number | undefined): Promise<number> {
-  const actual = await detectChainId(rpcUrl);
+  const actual = await readChainId(rpcUrl);
   if (configured !== undefined && configured !== actual) {
     throw new ConfigError(
       `invalid configuration: CHAIN_ID is ${configured} but the node at RPC_URL serves chain ${actual}`,
     );
   }
   return actual;
-}
-
-async function detectChainId(rpcUrl: string): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-  });
-  const { result } = (await response.json()) as { result: string };
-  return Number(BigInt(result));
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

@@ -300,6 +300,17 @@ describe('faults: database, signer and chain outages', () => {
     const withoutKey = await request('POST', '/v1/keys/rotate', officer, { overlapSeconds: 600 });
     assert.equal(withoutKey.status, 400);
     assert.match(withoutKey.body.error.message, /needs kmsKeyId/);
+    // Rotating to the key in use would cut its own trust window: refused before anything is sent.
+    const toItself = await request('POST', '/v1/keys/rotate', officer, {
+      kmsKeyId: next.keyId,
+      overlapSeconds: 60,
+    });
+    assert.equal(toItself.status, 400, JSON.stringify(toItself.body));
+    assert.match(toItself.body.error.message, /already known to Custos \(active\)/);
+    const active = (await request('GET', '/v1/keys', officer)).body.keys.find(
+      (k: { address: string }) => k.address === next.address,
+    );
+    assert.equal(active.onChain.validUntil, (2n ** 64n - 1n).toString(), 'still trusted without end');
   });
 
   it('refuses to start when CHAIN_ID disagrees with the node', async () => {
