@@ -2,5 +2,5 @@
 export { createApp } from './app.js';
 export { type ApiContext } from './context.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { openApiDocument } from './openapi.js';
+export { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
 export { WebhookRefusals } from './webhookRefusals.js';

@@ -1,296 +1,147 @@
+import { ERRORS, errorBody, errorsOf, operations, type ErrorCode, type Operation } from '@custos/sdk/api';
 import { Router } from 'express';
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 
-const error = { $ref: '#/components/schemas/Error' };
-const errors = (...codes: number[]) =>
-  Object.fromEntries(
-    codes.map((code) => [
-      String(code),
-      { description: 'error', content: { 'application/json': { schema: error } } },
+/** `/v1/attestations/:uid` → `/v1/attestations/{uid}`. */
+export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+
+/** One error response per status, its `code` narrowed to the codes this operation can answer with at that status. */
+function errorResponses(op: Operation) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorsOf(op))
+    byStatus.set(ERRORS[code][0], [...(byStatus.get(ERRORS[code][0]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, codes]) => [
+      String(status),
+      {
+        description: codes.map((code) => `\`${code}\`: ${ERRORS[code][1]}`).join('; '),
+        content: {
+          'application/json': {
+            schema: errorBody.extend({
+              error: errorBody.shape.error.extend({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]) }),
+            }),
+          },
+        },
+      },
     ]),
   );
-const ok = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { type: 'object' } } },
-});
-const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
-const bearer = [{ apiKey: [] }];
-const fieldElement = { type: 'string', pattern: '^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$' };
-const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
-const credentialId = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } };
+}
 
-/** The public HTTP surface, as OpenAPI 3.1. */
-export const openApiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Custos',
-    version: '1',
-    description:
-      'Compliance attestation oracle: screening, EIP-712 attestations, revocation and a hash-chained audit log.',
-  },
-  components: {
-    securitySchemes: {
-      apiKey: { type: 'http', scheme: 'bearer', description: 'A Custos API key (cst_...)' },
+function operationObject(id: string, op: Operation): ZodOpenApiOperationObject {
+  const content = op.body ? { 'application/json': { schema: op.body } } : {};
+  const raw = Object.fromEntries(
+    (op.rawBody?.types ?? []).map((type) => [
+      type,
+      { schema: { type: 'string', description: op.rawBody!.description } },
+    ]),
+  );
+  return {
+    operationId: id,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    ...(typeof op.auth === 'string'
+      ? op.auth === 'webhook'
+        ? { security: [{ webhookSignature: [] }] }
+        : {}
+      : { security: [{ apiKey: [] }], 'x-custos-roles': [...op.auth] }),
+    requestParams: {
+      ...(op.params ? { path: op.params } : {}),
+      ...(op.query ? { query: op.query as z.ZodObject } : {}),
+      ...(op.headers ? { header: op.headers } : {}),
     },
-    schemas: {
-      Error: {
-        type: 'object',
-        required: ['error', 'requestId'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string', example: 'SCREENING_FAILED' },
-              message: { type: 'string' },
-              details: {},
-            },
-          },
-          requestId: { type: 'string' },
+    ...(op.body || op.rawBody ? { requestBody: { required: true, content: { ...content, ...raw } } } : {}),
+    responses: {
+      200: {
+        description: op.response.description,
+        content: {
+          [op.response.contentType ?? 'application/json']: op.response.schema
+            ? { schema: op.response.schema }
+            : {},
+        },
+      },
+      ...errorResponses(op),
+    },
+  } as ZodOpenApiOperationObject;
+}
+
+/** The OpenAPI 3.1 document, generated from the operations table: the schemas that validate requests and shape responses. */
+export function createOpenApiDocument() {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const [id, op] of Object.entries(operations) as [string, Operation][]) {
+    paths[openApiPath(op.path)] = { ...paths[openApiPath(op.path)], [op.method]: operationObject(id, op) };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Custos',
+      version: '1',
+      description:
+        'Compliance attestation oracle: screening, EIP-712 attestations and zero-knowledge credentials, revocation and holds, a hash-chained audit log anchored on-chain.',
+    },
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A Custos API key (cst_...), or a regulator JWT',
+        },
+        webhookSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Custos-Signature',
+          description:
+            'sha256=<hex>: HMAC-SHA256 of `<X-Custos-Timestamp>.<raw body>` under KYC_WEBHOOK_SECRET',
         },
       },
     },
-  },
-  paths: {
-    '/healthz': { get: { summary: 'Liveness', responses: { 200: ok('the process is up') } } },
-    '/readyz': {
-      get: {
-        summary: 'Readiness: database, signer and chain reachable',
-        responses: { 200: ok('ready'), ...errors(503) },
-      },
-    },
-    '/metrics': {
-      get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
-    },
-    '/v1/signers': {
-      get: {
-        summary: 'Active signers, chain id, gatekeeper, EIP-712 domain and policies',
-        responses: { 200: ok('signers') },
-      },
-    },
-    '/v1/attest': {
-      post: {
-        summary: 'Screen a subject against a policy and issue an attestation',
-        description:
-          "eip712: returns `{ uid, format, policy, subject, issuedAt, expiresAt, signer, domain, types, message, signature }`; pass `message` and `signature` to `submitAttestation` or `mintWithAttestation`. groth16 (custodial: send the holder's `identitySecret`): returns `{ uid, format, policy, policyId, subject, recipient, issuedAt, expiresAt, credentialId, scope, proof, publicSignals }`; pass `proof` to `submitProof(policyId, recipient, proof)`, `mintWithProof` or (with `consumer` and `context` set) `executeWithProof`. The audit event is committed before the response.",
-        security: bearer,
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              'Retries with the same key and request get the same attestation; another request under the key is 409.',
-            schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
-          },
-        ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['subject', 'policy'],
-                properties: {
-                  subject: address,
-                  policy: { type: 'string', example: 'kyc-basic' },
-                  format: { enum: ['eip712', 'groth16'], default: 'eip712' },
-                  chainId: { type: 'integer' },
-                  identitySecret: { ...fieldElement, description: 'groth16 only: the holder secret' },
-                  recipient: { ...address, description: 'groth16 only: default the subject' },
-                  consumer: { ...address, description: 'groth16 only: default the gatekeeper' },
-                  context: { ...bytes32, description: 'groth16 only: default the policy id' },
-                },
-              },
-            },
-          },
-        },
-        responses: { 200: ok('the attestation'), ...errors(400, 401, 403, 413, 415, 422, 429, 503) },
-      },
-    },
-    '/v1/attestations': {
-      get: {
-        summary: "A subject's attestations",
-        security: bearer,
-        parameters: [{ name: 'subject', in: 'query', required: true, schema: address }],
-        responses: { 200: ok('attestations'), ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/attestations/{uid}': {
-      get: {
-        summary: 'Status (active, expired, revoked) and audit trail of an attestation',
-        security: bearer,
-        parameters: [
-          {
-            name: 'uid',
-            in: 'path',
-            required: true,
-            schema: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' },
-          },
-        ],
-        responses: { 200: ok('the attestation and its audit events'), ...errors(400, 401, 404) },
-      },
-    },
-    '/v1/credentials': {
-      post: {
-        summary:
-          "Screen a subject and issue a zero-knowledge credential for the holder's identity commitment",
-        description:
-          'Body `{ subject, policy, identityCommitment }` (Poseidon of the holder secret). Returns the credential fields the holder proves with and the issuance root holding it, already on-chain.',
-        security: bearer,
-        responses: { 200: ok('the credential'), ...errors(400, 401, 403, 422, 429, 503) },
-      },
-    },
-    '/v1/credentials/{id}/issuance-path': {
-      get: {
-        summary: "A credential's issuance-tree path to a root the gatekeeper accepts (public)",
-        parameters: [credentialId],
-        responses: { 200: ok('{ credentialId, root, siblings }'), ...errors(400, 404, 429, 503) },
-      },
-    },
-    '/v1/credentials/{id}/revocation-path': {
-      get: {
-        summary:
-          "A credential's non-membership path in the revocation tree, to the registry's current root (public)",
-        parameters: [credentialId],
-        responses: { 200: ok('{ credentialId, root, epoch, siblings }'), ...errors(400, 404, 422, 429, 503) },
-      },
-    },
-    '/v1/zk': {
-      get: {
-        summary:
-          "Chain, gatekeeper, each policy's zero-knowledge parameters and the circuit artifacts' URLs (public)",
-        responses: { 200: ok('parameters') },
-      },
-    },
-    '/v1/kyc/webhook': {
-      post: {
-        summary: 'KYC provider callback',
-        description:
-          'Headers `X-Custos-Timestamp` (unix seconds) and `X-Custos-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. Stale or badly signed calls change nothing and are audited.',
-        responses: { 200: ok('applied, or ignored as older than the stored record'), ...errors(400, 401) },
-      },
-    },
-    '/v1/kyc/{subject}': {
-      put: {
-        summary: "Set a subject's KYC record (officer)",
-        security: bearer,
-        responses: { 200: ok('stored'), ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/sanctions': {
-      post: {
-        summary: 'Load a sanctions or deny list version (officer)',
-        security: bearer,
-        responses: { 200: ok('loaded'), ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/revocations': {
-      post: {
-        summary:
-          'Revoke an attestation or credential uid, or every attestation and credential of an address, and wait for the chain (officer)',
-        security: bearer,
-        responses: { 200: ok('revoked'), ...errors(400, 401, 403, 404, 409, 503) },
-      },
-    },
-    '/v1/keys': {
-      get: {
-        summary: 'Signing keys and their on-chain windows (officer)',
-        security: bearer,
-        responses: { 200: ok('keys'), ...errors(401, 403, 503) },
-      },
-    },
-    '/v1/keys/rotate': {
-      post: {
-        summary: 'Rotate the signing key with an overlap window (officer)',
-        description:
-          'A rotation an outage or a crash interrupted is completed instead of starting another: the answer then has resumed: true.',
-        security: bearer,
-        responses: { 200: ok('rotated'), ...errors(400, 401, 403, 503) },
-      },
-    },
-    '/v1/audit/verify': {
-      get: {
-        summary: 'Recompute the audit hash chain and report the first broken link',
-        security: bearer,
-        responses: { 200: ok('verification') },
-      },
-    },
-    '/v1/audit/events': {
-      get: {
-        summary:
-          'Audit events by subject, type, attestationUid, tenantId, from/to; cursor pages (reader roles)',
-        description:
-          "Readers limited to tenants see those tenants' events and service-wide facts; naming another tenant is 403 and audited.",
-        security: bearer,
-        responses: { 200: ok('a page of events and nextCursor'), ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/audit/events/{seq}': {
-      get: {
-        summary: 'One audit event with the inclusion proof of its anchored batch',
-        security: bearer,
-        responses: { 200: ok('the event'), ...errors(400, 401, 403, 404) },
-      },
-    },
-    '/v1/audit/export': {
-      get: {
-        summary: 'Stream matching audit events as JSON Lines or CSV (format=jsonl|csv)',
-        security: bearer,
-        responses: { 200: { description: 'application/x-ndjson or text/csv' }, ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/audit/status': {
-      get: {
-        summary: 'Audit log head, anchoring progress and the chain indexer cursor',
-        security: bearer,
-        responses: { 200: ok('status') },
-      },
-    },
-    '/v1/audit/chain-events': {
-      get: {
-        summary: 'Indexed contract events for a subject or attestationUid (on-chain uses, revocations)',
-        security: bearer,
-        responses: { 200: ok('events'), ...errors(400, 401, 403) },
-      },
-    },
-    '/v1/reconcile': {
-      get: {
-        summary: 'Disagreements between the database and the chain (officer)',
-        security: bearer,
-        responses: { 200: ok('indexedThroughBlock and disagreements'), ...errors(401, 403) },
-      },
-    },
-  },
-} as const;
+    paths,
+  });
+}
+
+export type OpenApiDocument = ReturnType<typeof createOpenApiDocument>;
 
 const escape = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A plain HTML rendering of the document (no scripts, so the default helmet CSP stands). */
-function docsPage(): string {
-  const rows = Object.entries(openApiDocument.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) => {
-      const op = operation as { summary: string; description?: string; security?: unknown };
-      return `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}${
-        op.description ? `<br><small>${escape(op.description)}</small>` : ''
-      }</td><td>${op.security ? 'API key' : 'public'}</td></tr>`;
+export function docsPage(document: OpenApiDocument): string {
+  const sections = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, Record<string, unknown>>).map(([method, operation]) => {
+      const op = operation as {
+        operationId: string;
+        summary: string;
+        description?: string;
+        'x-custos-roles'?: string[];
+        security?: unknown;
+        responses: Record<string, { description: string }>;
+      };
+      const auth = op['x-custos-roles']?.join(', ') ?? (op.security ? 'webhook signature' : 'public');
+      const errors = Object.entries(op.responses)
+        .filter(([status]) => status !== '200')
+        .map(([status, r]) => `<li><code>${status}</code> ${escape(r.description)}</li>`)
+        .join('');
+      return `<section id="${escape(op.operationId)}"><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2>
+<p>${escape(op.summary)}${op.description ? `</p><p>${escape(op.description)}` : ''}</p><p>Who: ${escape(auth)}</p>
+<ul>${errors}</ul></section>`;
     }),
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Custos API</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}td{padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}</style>
-</head><body><h1>Custos API</h1><p>${escape(openApiDocument.info.description)} Machine-readable: <a href="/openapi.json">/openapi.json</a>.
-Errors are <code>{"error":{"code","message","details"},"requestId"}</code>.</p>
-<table><thead><tr><th>Method</th><th>Path</th><th>What it does</th><th>Auth</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}section{border-bottom:1px solid #ddd}</style>
+</head><body><h1>Custos API</h1><p>${escape(document.info.description ?? '')} Machine-readable, with every schema:
+<a href="/openapi.json">/openapi.json</a>. Errors are <code>{"error":{"code","message","details"},"requestId"}</code>.</p>
+${sections.join('\n')}</body></html>`;
 }
 
 export function openApiRoutes(): Router {
   const router = Router();
-  const page = docsPage();
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
+  const document = createOpenApiDocument();
+  const page = docsPage(document);
+  router.get(operations.openApi.path, (_req, res) => {
+    res.json(document);
   });
-  router.get('/docs', (_req, res) => {
+  router.get(operations.docs.path, (_req, res) => {
     res.type('html').send(page);
   });
   return router;

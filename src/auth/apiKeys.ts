@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from '@custos/sdk/api';
 import type { Database } from '../db/index.js';
 
-export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '@custos/sdk/api';
 
 export interface Principal {
   /** An API key id, or `jwt:<issuer>:<subject>` for a regulator's token. */

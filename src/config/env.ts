@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-import { kmsKeyId } from '../schemas/index.js';
+import { kmsKeyId } from '@custos/sdk/api';
 
 const address = z
   .string()

@@ -1,6 +1,5 @@
 // Screening: policies over a subject's KYC record and the sanctions and deny lists.
 export { ageOn, decide, type Decision, type Reason, type ReasonCode, type SubjectProfile } from './decide.js';
-export { isIso3166Alpha2, iso3166Problem } from './jurisdiction.js';
 export {
   kycInputSchema,
   setKycRecord,

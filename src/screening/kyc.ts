@@ -1,27 +1,15 @@
-import { z } from 'zod';
+import { address, kycWebhookBody } from '@custos/sdk/api';
+import type { z } from 'zod';
 import { appendAuditEvent, type Transaction } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { liftHolds } from './holds.js';
-import { address, birthDate, countryCode, slug, text } from '../schemas/index.js';
-import { KYC_STATUSES } from './policies.js';
 
 /** A subject address: the one grammar for every address a caller names. */
 export const subjectAddress = address;
 
-/** A KYC record as a provider or an officer sets it. */
-export const kycInputSchema = z
-  .object({
-    subject: subjectAddress,
-    status: z.enum(KYC_STATUSES),
-    country: countryCode.optional(),
-    birthDate: birthDate.optional(),
-    accredited: z.boolean().default(false),
-    riskScore: z.number().int().min(0).max(100).optional(),
-    provider: slug(64),
-    reference: text(1, 128).optional(),
-  })
-  .strict();
+/** A KYC record as it is stored: the webhook's body, or an officer's with the subject from the path. */
+export const kycInputSchema = kycWebhookBody;
 
 export type KycInput = z.infer<typeof kycInputSchema>;
 

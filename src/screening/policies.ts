@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { KYC_STATUSES, isIso3166Alpha2 } from '@custos/sdk/api';
 import { z } from 'zod';
 import { packageRoot } from '../packageRoot.js';
-import { isIso3166Alpha2 } from './jurisdiction.js';
 
-export const KYC_STATUSES = ['approved', 'pending', 'rejected', 'expired'] as const;
+export { KYC_STATUSES };
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
 const jurisdiction = z

@@ -3,13 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  ageOn,
-  decide,
-  isIso3166Alpha2,
-  loadPolicies,
-  type SubjectProfile,
-} from '../../src/screening/index.js';
+import { isIso3166Alpha2 } from '@custos/sdk/api';
+import { ageOn, decide, loadPolicies, type SubjectProfile } from '../../src/screening/index.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const policies = loadPolicies();

@@ -1,21 +1,15 @@
+import { operations, type attestationStatus } from '@custos/sdk/api';
 import { Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CustosError, withDatabase } from '../../errors/index.js';
-import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
 import type { ReadScope } from '../../auth/index.js';
-import { uid } from '../../schemas/index.js';
 import { recordAuditRead } from '../auditReads.js';
-import { authenticate, principalOf } from '../middleware.js';
-import { validate } from '../validate.js';
-
-const listQuery = z
-  .object({ subject: subjectAddress, limit: z.coerce.number().int().min(1).max(500).default(100) })
-  .strict();
+import { principalOf } from '../middleware.js';
+import { route } from '../route.js';
 
 type AttestationRow = {
   uid: string;
-  format: string;
   policy: string;
   subject: string;
   issuedAt: Date;
@@ -29,12 +23,15 @@ type AttestationRow = {
   gatekeeper: string;
 };
 
+type AttestationStatus = z.input<typeof attestationStatus>;
+type Revocation = NonNullable<AttestationStatus['revocation']>;
+
 /** Active, expired or revoked, and the revocation's details with how far it got on-chain. */
 function lifecycle(
   row: { status: string; expiresAt: Date; revokedAt: Date | null; revokeReason: string | null },
   now: Date,
-  onChain: Record<string, unknown>,
-) {
+  onChain: Pick<Revocation, 'onChainPending' | 'onChainTx' | 'revocationEpoch'>,
+): Pick<AttestationStatus, 'status' | 'revocation'> {
   return {
     status: row.status === 'revoked' ? 'revoked' : row.expiresAt <= now ? 'expired' : 'active',
     revocation:
@@ -44,10 +41,10 @@ function lifecycle(
   };
 }
 
-function view(row: AttestationRow, now: Date) {
+function view(row: AttestationRow, now: Date): AttestationStatus {
   return {
     uid: row.uid,
-    format: row.format,
+    format: 'eip712',
     policy: row.policy,
     subject: row.subject,
     issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
@@ -62,7 +59,7 @@ function view(row: AttestationRow, now: Date) {
 type CredentialRow = NonNullable<Awaited<ReturnType<ApiContext['db']['zkCredential']['findUnique']>>>;
 
 /** A zero-knowledge credential in the same shape: its uid names it in the audit log and for revocation. */
-function credentialView(row: CredentialRow, now: Date, ctx: ApiContext) {
+function credentialView(row: CredentialRow, now: Date, ctx: ApiContext): AttestationStatus {
   return {
     uid: row.uid,
     format: 'groth16',
@@ -99,16 +96,14 @@ async function findByUid(ctx: ApiContext, uid: string, scope: ReadScope) {
  */
 export function attestationRoutes(ctx: ApiContext): Router {
   const router = Router();
-  const readers = authenticate(ctx, ['dapp', 'officer', 'regulator', 'admin']);
-  router.get('/v1/attestations/:uid', readers, async (req, res) => {
-    const attestationUid = validate(uid, req.params.uid);
-    const found = await findByUid(ctx, attestationUid, principalOf(res).readScope);
-    if (!found) throw new CustosError('NOT_FOUND', `attestation ${attestationUid} not found`);
-    await recordAuditRead(ctx, res, 'audit.read', 'attestation', { attestationUid });
+  route(router, ctx, operations.getAttestation, async ({ params }, { res }) => {
+    const found = await findByUid(ctx, params.uid, principalOf(res).readScope);
+    if (!found) throw new CustosError('NOT_FOUND', `attestation ${params.uid} not found`);
+    await recordAuditRead(ctx, res, 'audit.read', 'attestation', { attestationUid: params.uid });
     const events = await withDatabase(() =>
-      ctx.db.auditEvent.findMany({ where: { attestationUid }, orderBy: { seq: 'asc' } }),
+      ctx.db.auditEvent.findMany({ where: { attestationUid: params.uid }, orderBy: { seq: 'asc' } }),
     );
-    res.json({
+    return {
       ...found,
       audit: events.map((e) => ({
         seq: e.seq.toString(),
@@ -117,11 +112,10 @@ export function attestationRoutes(ctx: ApiContext): Router {
         at: e.createdAt.toISOString(),
         payload: e.payload,
       })),
-    });
+    };
   });
 
-  router.get('/v1/attestations', readers, async (req, res) => {
-    const query = validate(listQuery, req.query);
+  route(router, ctx, operations.listAttestations, async ({ query }, { res }) => {
     const scope = principalOf(res).readScope;
     const rows = await withDatabase(() =>
       ctx.db.attestation.findMany({
@@ -131,7 +125,7 @@ export function attestationRoutes(ctx: ApiContext): Router {
       }),
     );
     const now = new Date();
-    res.json({ attestations: rows.map((row) => view(row, now)) });
+    return { attestations: rows.map((row) => view(row, now)) };
   });
   return router;
 }

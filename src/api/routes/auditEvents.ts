@@ -1,7 +1,6 @@
+import { operations } from '@custos/sdk/api';
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import {
-  AUDIT_EVENT_TYPES,
   auditEventView,
   batchLeaves,
   inScope,
@@ -9,40 +8,15 @@ import {
   queryAuditEvents,
   streamAuditEvents,
   tenantInScope,
-  type AuditEventType,
   type AuditEventView,
   type AuditFilters,
 } from '../../audit/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
-import { instant, sequenceNumber, uid } from '../../schemas/index.js';
-import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
 import { recordAuditRead } from '../auditReads.js';
 import { writeWithBackPressure } from '../stream.js';
-import { authenticate, principalOf } from '../middleware.js';
-import { validate } from '../validate.js';
-
-const filterShape = {
-  subject: subjectAddress.optional(),
-  type: z.enum(Object.keys(AUDIT_EVENT_TYPES) as [AuditEventType, ...AuditEventType[]]).optional(),
-  attestationUid: uid.optional(),
-  tenantId: z.uuid({ message: 'must be a tenant id (uuid)' }).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-};
-const rangeIsOrdered = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from < q.to;
-const listQuery = z
-  .object({
-    ...filterShape,
-    cursor: sequenceNumber.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict()
-  .refine(rangeIsOrdered, { message: 'from must be before to', path: ['from'] });
-const exportQuery = z
-  .object({ ...filterShape, format: z.enum(['jsonl', 'csv']).default('jsonl') })
-  .strict()
-  .refine(rangeIsOrdered, { message: 'from must be before to', path: ['from'] });
+import { principalOf } from '../middleware.js';
+import { rawRoute, route } from '../route.js';
 
 const CSV_COLUMNS: (keyof AuditEventView)[] = [
   'seq',
@@ -65,7 +39,6 @@ const csvCell = (value: unknown) => {
 /** Regulators' (and officers') read access to the audit log: filtered pages, single events, streamed exports. */
 export function auditEventRoutes(ctx: ApiContext): Router {
   const router = Router();
-  const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
 
   // Reading the audit log is itself audited: who looked at what, never what they saw; refusals too.
   const attribute = (res: Response, action: string, filters: object) =>
@@ -78,27 +51,26 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     if (!tenantInScope(principalOf(res).readScope, filters.tenantId)) await deny(res, action, filters);
   };
 
-  router.get('/v1/audit/events', readers, async (req, res) => {
-    const { cursor, limit, ...filters } = validate(listQuery, req.query);
+  route(router, ctx, operations.auditEvents, async ({ query }, { res }) => {
+    const { cursor, limit, ...filters } = query;
     await checkTenant(res, 'query', filters);
     await attribute(res, 'query', filters);
     const page = await withDatabase(() =>
       queryAuditEvents(ctx.db, filters, { after: cursor ?? 0n, limit }, principalOf(res).readScope),
     );
-    res.json({ events: page.events, nextCursor: page.next?.toString() ?? null });
+    return { events: page.events, nextCursor: page.next?.toString() ?? null };
   });
 
-  router.get('/v1/audit/events/:seq', readers, async (req, res) => {
-    const seq = validate(sequenceNumber, req.params.seq);
+  route(router, ctx, operations.auditEvent, async ({ params: { seq } }, { res }) => {
     const row = await withDatabase(() => ctx.db.auditEvent.findUnique({ where: { seq } }));
     if (!row) throw new CustosError('NOT_FOUND', `audit event ${seq} not found`);
     if (!inScope(principalOf(res).readScope, row)) await deny(res, 'read', { seq: String(seq) });
     await attribute(res, 'read', { seq: String(seq) });
-    res.json({ ...auditEventView(row), anchor: await withDatabase(() => anchorProof(ctx, row.seq)) });
+    return { ...auditEventView(row), anchor: await withDatabase(() => anchorProof(ctx, row.seq)) };
   });
 
-  router.get('/v1/audit/export', readers, async (req, res) => {
-    const { format, ...filters } = validate(exportQuery, req.query);
+  rawRoute(router, ctx, operations.auditExport, async ({ query }, { res }) => {
+    const { format, ...filters } = query;
     await checkTenant(res, 'export', filters);
     await attribute(res, 'export', { format, ...filters });
     res.type(format === 'csv' ? 'text/csv' : 'application/x-ndjson');

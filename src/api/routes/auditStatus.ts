@@ -1,23 +1,10 @@
+import { operations } from '@custos/sdk/api';
 import { Router } from 'express';
-import { z } from 'zod';
 import { latestCheckpoints } from '../../audit/index.js';
 import { withDatabase } from '../../errors/index.js';
-import { subjectAddress } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { authenticate, principalOf } from '../middleware.js';
-import { validate } from '../validate.js';
-
-const chainEventsQuery = z
-  .object({
-    subject: subjectAddress.optional(),
-    attestationUid: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte uid' })
-      .transform((v) => v.toLowerCase())
-      .optional(),
-  })
-  .strict()
-  .refine((q) => q.subject || q.attestationUid, { message: 'give a subject or an attestationUid' });
+import { principalOf } from '../middleware.js';
+import { route } from '../route.js';
 
 interface ChainEventRow {
   block_number: string;
@@ -34,9 +21,8 @@ interface ChainEventRow {
 /** The audit explorer's at-a-glance status, and the on-chain side of an address's or attestation's story. */
 export function auditStatusRoutes(ctx: ApiContext): Router {
   const router = Router();
-  const readers = authenticate(ctx, ['regulator', 'officer', 'admin']);
 
-  router.get('/v1/audit/status', readers, async (_req, res) => {
+  route(router, ctx, operations.auditStatus, async () => {
     const { rows } = await withDatabase(() =>
       ctx.db.pool.query<{
         head: string | null;
@@ -58,7 +44,7 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
     const checkpoints = await withDatabase(() => latestCheckpoints(ctx.db, 10));
     const head = BigInt(s.head ?? 0);
     const anchoredThrough = BigInt(s.anchored_through ?? 0);
-    res.json({
+    return {
       events: { head: head.toString() },
       anchoring: {
         enabled: Boolean(ctx.chain.auditAnchor),
@@ -77,14 +63,13 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
         latest: checkpoints[0] ?? null,
         recent: checkpoints,
       },
-    });
+    };
   });
 
   // A subject's events include those of its attestations and credentials (a revocation names only the uid; a
   // custodial proof is linked by its nullifier). A reader limited to some tenants sees the chain events of those
   // tenants' attestations and credentials only.
-  router.get('/v1/audit/chain-events', readers, async (req, res) => {
-    const query = validate(chainEventsQuery, req.query);
+  route(router, ctx, operations.chainEvents, async ({ query }, { res }) => {
     const scope = principalOf(res).readScope;
     const { rows } = await withDatabase(() =>
       ctx.db.pool.query<ChainEventRow>(
@@ -103,7 +88,7 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
         [query.subject ?? null, query.attestationUid ?? null, scope === 'all-tenants' ? null : scope],
       ),
     );
-    res.json({
+    return {
       events: rows.map((r) => ({
         blockNumber: Number(r.block_number),
         txHash: r.tx_hash,
@@ -115,7 +100,7 @@ export function auditStatusRoutes(ctx: ApiContext): Router {
         args: r.args,
         blockTime: r.block_time.toISOString(),
       })),
-    });
+    };
   });
   return router;
 }

@@ -1,34 +1,20 @@
 import path from 'node:path';
+import { operations, type zkParameters as zkParametersSchema } from '@custos/sdk/api';
 import { Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { zkPolicyOf, zkUnsupportedReason } from '../../credentials/index.js';
 import { policyIdOf } from '../../chain/index.js';
-import { subjectAddress } from '../../screening/index.js';
 import { ARTIFACT_PATHS, artifactPath, loadManifest, policyHash, type ArtifactName } from '../../zk/index.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate, publicCors, publicRateLimit, tenantOf } from '../middleware.js';
-import { jsonBody } from '../body.js';
-import { validate } from '../validate.js';
-import { fieldElement } from '../zkFields.js';
+import { actorOf, publicCors, publicRateLimit, tenantOf } from '../middleware.js';
+import { rawRoute, route } from '../route.js';
 
-const credentialBody = z
-  .object({
-    subject: subjectAddress,
-    policy: z.string().min(1).max(64),
-    identityCommitment: fieldElement,
-  })
-  .strict();
-
-const SERVED_ARTIFACTS: ArtifactName[] = ['wasm', 'zkey', 'verificationKey'];
 const artifactUrl = (name: ArtifactName) => `/zk/${path.basename(ARTIFACT_PATHS[name])}`;
-
-const credentialIdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-});
+const SERVED_ARTIFACTS = [
+  ['wasm', operations.circuitWasm],
+  ['zkey', operations.circuitZkey],
+  ['verificationKey', operations.circuitVerificationKey],
+] as const;
 
 /**
  * Zero-knowledge credentials: issuance for a holder's identity commitment (a dApp key: it screens a subject), the
@@ -41,45 +27,33 @@ export function credentialRoutes(ctx: ApiContext): Router {
   const open = [publicRateLimit(ctx), publicCors];
   // Policies and the manifest are fixed for the process's life: built once, not read from disk per request.
   const parameters = zkParameters(ctx);
-  router.post(
-    '/v1/credentials',
-    authenticate(ctx, ['dapp', 'admin']),
-    jsonBody(ctx.env.BODY_LIMIT),
-    async (req, res) => {
-      const body = validate(credentialBody, req.body);
-      res.json(
-        await ctx.credentials.issue({
-          tenantId: tenantOf(res),
-          actor: actorOf(res),
-          subject: body.subject,
-          policy: body.policy,
-          identityCommitment: body.identityCommitment,
-        }),
-      );
-    },
+  route(router, ctx, operations.issueCredential, ({ body }, { res }) =>
+    ctx.credentials.issue({ tenantId: tenantOf(res), actor: actorOf(res), ...body }),
   );
-  router.get('/v1/credentials/:id/issuance-path', ...open, async (req, res) => {
-    const { id } = validate(credentialIdParam, req.params);
-    res.json(await ctx.credentialPaths.issuance(id));
+  route(router, ctx, operations.issuancePath, ({ params }) => ctx.credentialPaths.issuance(params.id), {
+    before: open,
   });
-  router.get('/v1/credentials/:id/revocation-path', ...open, async (req, res) => {
-    const { id } = validate(credentialIdParam, req.params);
-    res.json(await ctx.credentialPaths.revocation(id));
+  route(router, ctx, operations.revocationPath, ({ params }) => ctx.credentialPaths.revocation(params.id), {
+    before: open,
   });
-  router.get('/v1/zk', ...open, (_req, res) => {
-    res.json(parameters);
-  });
+  route(router, ctx, operations.zkParameters, () => parameters, { before: open });
   // The circuit's wasm, proving key and verification key, for provers in browsers (the manifest pins their hashes).
-  for (const name of SERVED_ARTIFACTS) {
-    router.get(artifactUrl(name), ...open, (_req, res) => {
-      res.sendFile(artifactPath(name), { maxAge: '1h' });
-    });
+  for (const [name, operation] of SERVED_ARTIFACTS) {
+    rawRoute(
+      router,
+      ctx,
+      operation,
+      (_request, { res }) => res.sendFile(artifactPath(name), { maxAge: '1h' }),
+      {
+        before: open,
+      },
+    );
   }
   return router;
 }
 
 /** What a holder needs besides its credential and paths: the chain, and each policy's zero-knowledge parameters. */
-function zkParameters(ctx: ApiContext) {
+function zkParameters(ctx: ApiContext): z.input<typeof zkParametersSchema> {
   const manifest = loadManifest();
   const policies = [...ctx.policies.values()].map((policy) => {
     const unsupported = zkUnsupportedReason(policy);

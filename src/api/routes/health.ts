@@ -1,14 +1,14 @@
+import { operations } from '@custos/sdk/api';
 import { Router } from 'express';
 import type { ApiContext } from '../context.js';
+import { rawRoute, route } from '../route.js';
 
 /** Liveness, readiness (database, signer, chain) and Prometheus metrics. */
 export function healthRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  route(router, ctx, operations.health, () => ({ status: 'ok' as const }));
 
-  router.get('/readyz', async (req, res) => {
+  rawRoute(router, ctx, operations.readiness, async (_request, { req, res }) => {
     const check = async (step: () => Promise<unknown>) => {
       try {
         await step();
@@ -39,7 +39,7 @@ export function healthRoutes(ctx: ApiContext): Router {
     );
   });
 
-  router.get('/metrics', async (_req, res) => {
+  rawRoute(router, ctx, operations.metrics, async (_request, { res }) => {
     res.setHeader('content-type', ctx.metrics.registry.contentType);
     res.send(await ctx.metrics.registry.metrics());
   });

@@ -1,17 +1,8 @@
+import { operations } from '@custos/sdk/api';
 import { Router } from 'express';
-import { z } from 'zod';
-import { address, text, uid } from '../../schemas/index.js';
-import { jsonBody } from '../body.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, authenticate, principalOf } from '../middleware.js';
-import { validate } from '../validate.js';
-
-const revokeBody = z
-  .object({
-    target: z.union([uid, address], { message: 'must be an attestation uid or a subject address' }),
-    reason: text(3, 500),
-  })
-  .strict();
+import { actorOf, principalOf } from '../middleware.js';
+import { route } from '../route.js';
 
 /**
  * Revokes an attestation or credential, or everything of an address (which also holds the subject), within the
@@ -19,16 +10,8 @@ const revokeBody = z
  */
 export function revocationRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.post(
-    '/v1/revocations',
-    authenticate(ctx, ['officer', 'admin']),
-    jsonBody(ctx.env.BODY_LIMIT),
-    async (req, res) => {
-      const body = validate(revokeBody, req.body);
-      res.json(
-        await ctx.revocations.revoke({ ...body, actor: actorOf(res), scope: principalOf(res).readScope }),
-      );
-    },
+  route(router, ctx, operations.revoke, ({ body }, { res }) =>
+    ctx.revocations.revoke({ ...body, actor: actorOf(res), scope: principalOf(res).readScope }),
   );
   return router;
 }

@@ -1,21 +1,23 @@
+import { operations } from '@custos/sdk/api';
 import { Router } from 'express';
 import type { ApiContext } from '../context.js';
+import { route } from '../route.js';
 
 /** Public: what a dApp needs to verify attestations itself (signers, chain, gatekeeper, EIP-712 domain). */
 export function signerRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.get('/v1/signers', async (_req, res) => {
+  route(router, ctx, operations.signers, async () => {
     const keys = await ctx.db.signingKey.findMany({
       where: { status: { in: ['active', 'retiring'] } },
       orderBy: { createdAt: 'asc' },
     });
-    res.json({
+    return {
       chainId: ctx.chainId,
       gatekeeper: ctx.contracts.ComplianceGatekeeper,
       revocationRegistry: ctx.contracts.RevocationRegistry,
       domain: {
-        name: 'Custos',
-        version: '1',
+        name: 'Custos' as const,
+        version: '1' as const,
         chainId: ctx.chainId,
         verifyingContract: ctx.contracts.ComplianceGatekeeper,
       },
@@ -31,7 +33,7 @@ export function signerRoutes(ctx: ApiContext): Router {
         description: p.description,
         lifetimeSeconds: p.lifetimeSeconds,
       })),
-    });
+    };
   });
   return router;
 }

@@ -1,6 +1,6 @@
-import { getAddress } from 'ethers';
 import { z } from 'zod';
-import { iso3166Problem } from '../screening/jurisdiction.js';
+import { toChecksumAddress } from './checksum.js';
+import { iso3166Problem } from './countries.js';
 
 /**
  * The exact grammar of every value callers send, defined once: routes, the OpenAPI document and clients' types all
@@ -21,25 +21,38 @@ export const address = z
     (value) => {
       const digits = value.slice(2);
       if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return true;
-      try {
-        return getAddress(value) === value;
-      } catch {
-        return false; // ethers throws for a bad checksum
-      }
+      return toChecksumAddress(value) === value;
     },
     { message: 'has mixed case but not a valid EIP-55 checksum' },
   )
-  .transform((value) => getAddress(value.toLowerCase()))
-  .refine((value) => value !== ZERO_ADDRESS, { message: 'must not be the zero address' });
+  .transform((value) => toChecksumAddress(value))
+  .refine((value) => value !== ZERO_ADDRESS, { message: 'must not be the zero address' })
+  .meta({
+    id: 'Address',
+    description:
+      'An EVM address: 0x and 40 hex digits, lower-case, upper-case or EIP-55 checksummed; not zero.',
+    example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  });
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
 /** A 32-byte value: `0x` and 64 hex digits, returned lower-case. */
 export const bytes32 = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be 0x and 64 hex digits' })
-  .transform((value) => value.toLowerCase());
+  .regex(BYTES32, { message: 'must be 0x and 64 hex digits' })
+  .transform((value) => value.toLowerCase())
+  .meta({ id: 'Bytes32', description: '32 bytes: 0x and 64 hex digits.' });
 
 /** An attestation or credential uid (bytes32), lower-case. */
-export const uid = bytes32;
+export const uid = z
+  .string()
+  .regex(BYTES32, { message: 'must be an attestation uid: 0x and 64 hex digits' })
+  .transform((value) => value.toLowerCase())
+  .meta({
+    id: 'Uid',
+    description: 'An attestation or credential uid: 0x and 64 hex digits.',
+    example: '0x9f3a6c0b8b1e4f2d7a5c3e1b9d8f7a6e5c4b3a2918f7e6d5c4b3a291807f6e5d',
+  });
 
 /**
  * Human text: trimmed, `min` to `max` characters, no control characters (NUL among them, which PostgreSQL cannot
@@ -123,3 +136,43 @@ export const kmsKeyId = z
     /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250}))$/,
     { message: 'must be a KMS key id, key ARN, alias/<name> or alias ARN' },
   );
+
+/** The BN254 scalar field modulus: the circuit's arithmetic is modulo this prime. */
+export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/** A BN254 field element other than 0, as a decimal or 0x-hex string (JSON numbers cannot hold 254 bits). */
+export const fieldElement = z
+  .string()
+  .regex(/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/, {
+    message: 'must be a decimal or 0x-hex string',
+    abort: true,
+  })
+  .transform((value) => BigInt(value))
+  .refine((value) => value > 0n && value < SNARK_FIELD, {
+    message: 'must be a field element: above 0 and below the BN254 scalar field modulus',
+  })
+  .meta({ id: 'FieldElement', description: 'A BN254 field element above 0, decimal or 0x-hex.' });
+
+/** A policy name as the policies file defines it: lower-case, digits and dashes. */
+export const policyName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+    message: 'must be a policy name: lower-case letters, digits and dashes',
+  })
+  .meta({ id: 'PolicyName', example: 'kyc-basic' });
+
+/** A retry key: the same key and request get the same attestation back. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { message: '1 to 128 letters, digits or _.:-' })
+  .meta({ description: 'The same key and request get the same attestation back (per tenant).' });
+
+/** Unix seconds. */
+export const unixSeconds = z.number().int().min(0);
+
+/** A path parameter that is a credential id. */
+export const credentialId = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import {
+  address,
+  bytes32,
+  fieldElement,
+  idempotencyKey,
+  policyName,
+  uid,
+  unixSeconds,
+} from './primitives.js';
+
+const attestCommon = {
+  subject: address,
+  policy: policyName,
+  /** A check only: Custos issues for one chain, and refuses a request naming another. */
+  chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+};
+
+/**
+ * What a dApp sends to `POST /v1/attest`. It chooses only the subject, the policy, the format and (as a check) the
+ * chain: never expiry, signer or uid. A groth16 attestation (custodial dApps) adds the holder's identity secret, and
+ * optionally who the proof makes compliant and which contract and context will spend it.
+ */
+export const attestRequest = z
+  .preprocess(
+    (body) =>
+      body && typeof body === 'object' && !Array.isArray(body) && !('format' in body)
+        ? { ...body, format: 'eip712' }
+        : body,
+    z.discriminatedUnion('format', [
+      z
+        .object({ ...attestCommon, format: z.literal('eip712') })
+        .strict()
+        .meta({ id: 'Eip712AttestRequest' }),
+      z
+        .object({
+          ...attestCommon,
+          format: z.literal('groth16'),
+          identitySecret: fieldElement,
+          recipient: address.optional(),
+          consumer: address.optional(),
+          context: bytes32.optional(),
+        })
+        .strict()
+        .meta({ id: 'Groth16AttestRequest' }),
+    ]),
+  )
+  .meta({
+    id: 'AttestRequest',
+    description: '`format` defaults to eip712.',
+    example: { subject: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', policy: 'kyc-basic' },
+  });
+
+export const attestHeaders = z.object({ 'idempotency-key': idempotencyKey.optional() });
+
+const domain = z.object({
+  name: z.literal('Custos'),
+  version: z.literal('1'),
+  chainId: z.number().int(),
+  verifyingContract: z.string(),
+});
+
+const typedField = z.object({ name: z.string(), type: z.string() });
+
+/** An EIP-712 attestation, ready for `submitAttestation(message, signature)` or a gated contract's call. */
+export const eip712Attestation = z
+  .object({
+    uid: z.string(),
+    format: z.literal('eip712'),
+    policy: z.string(),
+    subject: z.string(),
+    issuedAt: unixSeconds,
+    expiresAt: unixSeconds,
+    signer: z.string(),
+    domain,
+    types: z.object({ Attestation: z.array(typedField) }),
+    message: z.object({
+      uid: z.string(),
+      subject: z.string(),
+      policyId: z.string(),
+      issuedAt: unixSeconds,
+      expiresAt: unixSeconds,
+    }),
+    signature: z.string(),
+  })
+  .meta({ id: 'Eip712Attestation' });
+
+/** A Groth16 proof in the shape ZkCredentials.CredentialProof takes it (decimal strings). */
+export const contractProof = z
+  .object({
+    a: z.tuple([z.string(), z.string()]),
+    b: z.tuple([z.tuple([z.string(), z.string()]), z.tuple([z.string(), z.string()])]),
+    c: z.tuple([z.string(), z.string()]),
+    nullifier: z.string(),
+    issuanceRoot: z.string(),
+    revocationRoot: z.string(),
+    timestamp: z.string(),
+    todayYmd: z.string(),
+  })
+  .meta({ id: 'ContractProof' });
+
+/** A custodial groth16 attestation: a proof ready for submitProof, mintWithProof or executeWithProof. */
+export const groth16Attestation = z
+  .object({
+    uid: z.string(),
+    format: z.literal('groth16'),
+    policy: z.string(),
+    policyId: z.string(),
+    subject: z.string(),
+    recipient: z.string(),
+    issuedAt: unixSeconds,
+    expiresAt: unixSeconds,
+    credentialId: z.number().int(),
+    credentialExpiresAt: unixSeconds,
+    scope: z.object({ consumer: z.string(), context: z.string(), value: z.string() }),
+    proof: contractProof,
+    publicSignals: z.array(z.string()),
+  })
+  .meta({ id: 'Groth16Attestation' });
+
+export const attestResponse = z.union([eip712Attestation, groth16Attestation]).meta({ id: 'AttestResponse' });
+
+const revocationState = z
+  .object({
+    revokedAt: z.string().optional(),
+    reason: z.string().nullable(),
+    onChainTx: z.string().nullable().optional(),
+    revocationEpoch: z.number().int().nullable().optional(),
+    onChainPending: z.boolean(),
+  })
+  .nullable();
+
+/** An attestation's (or a credential's) status as `GET /v1/attestations` reports it. */
+export const attestationStatus = z
+  .object({
+    uid: z.string(),
+    format: z.enum(['eip712', 'groth16']),
+    policy: z.string(),
+    subject: z.string(),
+    issuedAt: unixSeconds,
+    expiresAt: unixSeconds,
+    signer: z.string().optional(),
+    credentialId: z.number().int().optional(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    revocation: revocationState,
+    chainId: z.number().int(),
+    gatekeeper: z.string(),
+  })
+  .meta({ id: 'AttestationStatus' });
+
+export const attestationTrailEvent = z.object({
+  seq: z.string(),
+  type: z.string(),
+  actor: z.string(),
+  at: z.string(),
+  payload: z.unknown(),
+});
+
+export const attestationWithTrail = attestationStatus
+  .extend({ audit: z.array(attestationTrailEvent) })
+  .meta({ id: 'AttestationWithTrail' });
+
+export const attestationParams = z.object({ uid });
+export const attestationListQuery = z
+  .object({ subject: address, limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .strict();
+export const attestationList = z.object({ attestations: z.array(attestationStatus) });

@@ -1,0 +1,29 @@
+/**
+ * Every kind of event the audit log holds, with what it records. The type of AuditEventInput, so an event cannot be
+ * written under a name that is not listed here (and documented from here).
+ */
+export const AUDIT_EVENT_TYPES = {
+  'attestation.issued': 'screening passed and an EIP-712 attestation or a custodial groth16 proof was issued',
+  'screening.failed': 'screening refused a subject for a policy, with the reason codes',
+  'attestation.revoked': 'an officer revoked an attestation (recorded before the chain is told)',
+  'attestation.revocation_confirmed': "the attestation's revocation is on-chain, with its transaction",
+  'credential.issued': 'a zero-knowledge credential was issued into the issuance tree',
+  'credential.reused': 'a holder asked again and got its still-fresh credential back',
+  'credential.revoked': 'an officer revoked a zero-knowledge credential (its revocation-tree leaf is set)',
+  'credential.root_published': 'a signed issuance root was submitted to the gatekeeper',
+  'revocation_root.published': 'a revocation root was published to the registry',
+  'hold.placed': 'revoking a subject placed a hold: screening refuses it for that tenant (or every tenant)',
+  'hold.lifted': 'a hold was lifted by an officer, or by a KYC re-approval made after it',
+  'kyc.updated': "a subject's KYC record changed (status, provider, reference; no personal data)",
+  'kyc.webhook_rejected':
+    'a provider webhook was refused (bad signature, stale, replayed): written by Custos 0.1',
+  'kyc.webhook_ignored': 'a signed provider event was older than the decision in force and was not applied',
+  'kyc.webhook_refusals': 'how many webhook deliveries one process refused in an interval, by reason',
+  'sanctions.loaded': 'a sanctions or deny list version was loaded',
+  'key.registered': 'a signing key was registered at start-up',
+  'key.rotated': 'the signing key was rotated, with the overlap',
+  'audit.read': 'someone read audit data (the filters asked for, never the results)',
+  'audit.denied': 'someone was refused audit data outside their tenants',
+} as const;
+
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
