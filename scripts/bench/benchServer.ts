@@ -24,6 +24,7 @@ const service = await startService(
     LOG_LEVEL: 'warn',
     CUSTOS_DATA_DIR: path.join(dir, 'data'),
     DATABASE_URL: postgres.url,
+    ALLOW_EMBEDDED_CHAIN: 'true',
   }),
   pino({ level: 'warn' }, pino.destination(2)), // stdout carries only the ready line
 );
