@@ -8,6 +8,7 @@ import type { Database } from '../db/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Policy } from '../screening/index.js';
 import type { Metrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
 
 /** Everything the routes use; built once at start-up. */
 export interface ApiContext {
@@ -34,6 +35,7 @@ export interface ApiContext {
   regulatorTokens?: RegulatorTokenVerifier;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  readiness: Readiness;
 }
 
 declare module 'express-serve-static-core' {

@@ -3,3 +3,4 @@ export { createApp } from './app.js';
 export { type ApiContext } from './context.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { openApiDocument } from './openapi.js';
+export { Readiness } from './readiness.js';

@@ -54,7 +54,7 @@ export const openApiDocument = {
     '/healthz': { get: { summary: 'Liveness', responses: { 200: ok('the process is up') } } },
     '/readyz': {
       get: {
-        summary: 'Readiness: database, signer and chain reachable',
+        summary: 'Readiness: database, signer and chain reachable (503 while shutting down)',
         responses: { 200: ok('ready'), ...errors(503) },
       },
     },

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context.js';
 
-/** Liveness, readiness (database, signer, chain) and Prometheus metrics. */
+/**
+ * Liveness, readiness (database, signer, chain; the signer's success cached, see Readiness; not ready while shutting
+ * down) and Prometheus metrics.
+ */
 export function healthRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -9,6 +12,17 @@ export function healthRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/readyz', async (req, res) => {
+    if (ctx.readiness.shuttingDown) {
+      res.status(503).json({
+        error: {
+          code: 'NOT_READY',
+          message: 'shutting down: requests in flight are finishing',
+          details: { shuttingDown: true },
+        },
+        requestId: req.id,
+      });
+      return;
+    }
     const check = async (step: () => Promise<unknown>) => {
       try {
         await step();
@@ -21,7 +35,7 @@ export function healthRoutes(ctx: ApiContext): Router {
     const [database, chain, signerState] = await Promise.all([
       check(() => ctx.db.pool.query('SELECT 1')),
       check(() => ctx.chain.ping()),
-      check(() => signer.ping()),
+      check(() => ctx.readiness.checkSigner(signer)),
     ]);
     const checks = {
       database,
