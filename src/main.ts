@@ -1,5 +1,6 @@
 // `npm start` (and `custos serve`): Custos on its embedded defaults, or on the configuration in the environment.
 import { loadEnv } from './config/index.js';
+import { handOverShutdownSignals } from './db/index.js';
 import { startService } from './service/index.js';
 
 async function main(): Promise<void> {
@@ -11,16 +12,29 @@ async function main(): Promise<void> {
       `custos: serving ${service.url} on embedded defaults; credentials in ${env.CUSTOS_DATA_DIR}/dev-credentials.json`,
     );
   }
+  const embedded = !env.DATABASE_URL || !env.RPC_URL;
   let stopping = false;
+  // The first SIGTERM or SIGINT drains and stops (see startService); another one during that ends the process at once.
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`custos: ${signal} again, exiting without waiting for requests in flight`);
+      process.exit(1);
+    }
     stopping = true;
-    console.error(`custos: ${signal}, shutting down (data kept in ${env.CUSTOS_DATA_DIR})`);
-    await service.stop();
+    console.error(
+      `custos: ${signal}, shutting down${embedded ? ` (data kept in ${env.CUSTOS_DATA_DIR})` : ''}`,
+    );
+    try {
+      await service.stop();
+    } catch (error) {
+      console.error(`custos: shutdown failed: ${(error as Error).message.split('\n')[0]}`);
+      process.exit(1);
+    }
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  handOverShutdownSignals();
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: Error) => {

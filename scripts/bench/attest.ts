@@ -4,8 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { initSoftHsmToken, softHsmModule } from '../../test/helpers/softhsm.js';
-import { Pkcs11Signer } from '../../src/signers/index.js';
+import { initSoftHsmToken, softHsmModule, softHsmSignerEnv } from '../../test/helpers/softhsm.js';
 
 const CONCURRENCY = [1, 10, 50];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -90,21 +89,7 @@ export async function runAttestBenchmark(): Promise<void> {
   }
   const token = initSoftHsmToken('custos-bench');
   try {
-    const options = {
-      module: token.module,
-      pin: token.pin,
-      tokenLabel: token.tokenLabel,
-      keyLabel: 'bench-signer',
-    };
-    await Pkcs11Signer.generateKey(options);
-    await run('pkcs11 (SoftHSM2)', {
-      SIGNER: 'pkcs11',
-      PKCS11_MODULE: options.module,
-      PKCS11_PIN: options.pin,
-      PKCS11_TOKEN_LABEL: options.tokenLabel,
-      PKCS11_KEY_LABEL: options.keyLabel,
-      SOFTHSM2_CONF: process.env.SOFTHSM2_CONF!,
-    });
+    await run('pkcs11 (SoftHSM2)', await softHsmSignerEnv(token, 'bench-signer'));
   } finally {
     token.remove();
   }

@@ -8,7 +8,12 @@ import { Wallet } from 'ethers';
 import { pino } from 'pino';
 import { createApiKey, ensureTenant } from '../../src/auth/index.js';
 import { loadEnv } from '../../src/config/index.js';
-import { closeDatabase, createDatabase, startEmbeddedPostgres } from '../../src/db/index.js';
+import {
+  closeDatabase,
+  createDatabase,
+  handOverShutdownSignals,
+  startEmbeddedPostgres,
+} from '../../src/db/index.js';
 import { startService } from '../../src/service/index.js';
 import { approveSubject } from '../../test/helpers/fixtures.js';
 
@@ -24,6 +29,7 @@ const service = await startService(
     LOG_LEVEL: 'warn',
     CUSTOS_DATA_DIR: path.join(dir, 'data'),
     DATABASE_URL: postgres.url,
+    ALLOW_EMBEDDED_CHAIN: 'true',
   }),
   pino({ level: 'warn' }, pino.destination(2)), // stdout carries only the ready line
 );
@@ -44,6 +50,7 @@ for (let i = 0; i < SUBJECTS; i++) {
 await closeDatabase(db);
 console.log(JSON.stringify({ url: service.url, key, subjects, pid: process.pid }));
 
+handOverShutdownSignals(); // the service drains first; this PostgreSQL stops after it
 process.once('SIGTERM', async () => {
   await service.stop();
   await postgres.stop();

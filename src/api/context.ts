@@ -9,6 +9,7 @@ import type { KeyManager } from '../keys/index.js';
 import type { Policy } from '../screening/index.js';
 import type { Metrics } from './metrics.js';
 import type { WebhookRefusals } from './webhookRefusals.js';
+import type { Readiness } from './readiness.js';
 
 /** Everything the routes use; built once at start-up. */
 export interface ApiContext {
@@ -36,6 +37,7 @@ export interface ApiContext {
   rateLimiter: RateLimiter;
   metrics: Metrics;
   webhookRefusals: WebhookRefusals;
+  readiness: Readiness;
 }
 
 declare module 'express-serve-static-core' {

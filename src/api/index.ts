@@ -2,5 +2,6 @@
 export { createApp } from './app.js';
 export { type ApiContext } from './context.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
+export { createOpenApiDocument, openApiPath, type OpenApiDocument } from './openapi.js';
 export { WebhookRefusals } from './webhookRefusals.js';
+export { Readiness } from './readiness.js';

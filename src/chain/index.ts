@@ -2,6 +2,7 @@
 export { loadArtifact, type ContractArtifact, type ContractName } from './artifacts.js';
 export {
   ANVIL_DEFAULT_PRIVATE_KEY,
+  anvilBinary,
   freePort,
   startAnvil,
   type AnvilHandle,

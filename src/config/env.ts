@@ -1,6 +1,7 @@
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { kmsKeyId } from '@custos/sdk/api';
+import { findMisspelling } from './misspellings.js';
 
 const address = z
   .string()
@@ -10,6 +11,11 @@ const address = z
   .transform((value) => getAddress(value));
 const optionalString = z.string().min(1).optional();
 const size = z.string().regex(/^\d+(b|kb|mb)$/, { message: 'must look like 16kb or 200mb' });
+/** A switch that is off unless set to exactly `true`. */
+const flag = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
 const integer = (min: number, max: number) =>
   z.coerce
     .number({ message: 'must be a number' })
@@ -19,7 +25,10 @@ const integer = (min: number, max: number) =>
 
 /**
  * Every environment variable Custos reads. Unset DATABASE_URL and RPC_URL mean the embedded development defaults
- * (embedded PostgreSQL, a local anvil chain); there are no secret defaults for production settings.
+ * (embedded PostgreSQL, a local anvil chain); there are no secret defaults for production settings. Embedded parts
+ * are a development mode, never a fallback: a configured chain needs a configured database, a configured database
+ * needs a configured chain (unless ALLOW_EMBEDDED_CHAIN), and a configured chain refuses the local signer (unless
+ * ALLOW_LOCAL_SIGNER).
  */
 const schema = z
   .object({
@@ -47,6 +56,10 @@ const schema = z
     OPERATOR_KMS_KEY_ID: kmsKeyId.optional(),
     OPERATOR_PKCS11_KEY_LABEL: optionalString,
     SIGNER: z.enum(['local', 'pkcs11', 'aws-kms']).optional(),
+    /** Accepts SIGNER=local (a key file on disk) with a configured chain; it then warns at every start. */
+    ALLOW_LOCAL_SIGNER: flag,
+    /** Accepts a configured database with the embedded throwaway chain (tests, benchmarks); it then warns. */
+    ALLOW_EMBEDDED_CHAIN: flag,
     LOCAL_KEYSTORE_FILE: optionalString,
     LOCAL_KEYSTORE_PASSWORD: optionalString,
     KMS_KEY_ID: kmsKeyId.optional(),
@@ -105,6 +118,12 @@ const schema = z
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
     /** The block the contracts were deployed in: the indexer starts there. */
     CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER).default(0),
+    /** After SIGTERM, how long /readyz says not ready while requests are still accepted (for balancers to notice). */
+    SHUTDOWN_DELAY_SECONDS: integer(0, 3600).default(0),
+    /** Then: how long requests in flight and background job runs get to finish before the rest is closed anyway. */
+    SHUTDOWN_TIMEOUT_SECONDS: integer(1, 3600).default(10),
+    /** How long /readyz trusts a successful signer check (a KMS DescribeKey) before asking again. */
+    READYZ_SIGNER_CACHE_SECONDS: integer(0, 86_400).default(60),
     BODY_LIMIT: size.default('16kb'),
     /** Sanctions files uploaded raw (`custos sanctions load`) are streamed to disk up to this size. */
     SANCTIONS_BODY_LIMIT: size.default('200mb'),
@@ -114,18 +133,39 @@ const schema = z
       if (env[variable] === undefined)
         ctx.addIssue({ code: 'custom', path: [variable], message: `is required ${because}` });
     };
+    const refuse = (setting: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [setting], message });
     if (env.RPC_URL !== undefined) {
+      need(
+        'DATABASE_URL',
+        'when RPC_URL is set: the embedded PostgreSQL is for development, the audit log and attestations would live in CUSTOS_DATA_DIR',
+      );
+      if (env.SIGNER === 'local' && !env.ALLOW_LOCAL_SIGNER) {
+        refuse(
+          'SIGNER=local',
+          'is refused when RPC_URL is set: the signing key would be a file on disk and in process memory; use aws-kms or pkcs11 (or set ALLOW_LOCAL_SIGNER=true on purpose)',
+        );
+      }
+      if (env.SIGNER === 'local')
+        need(
+          'LOCAL_KEYSTORE_FILE',
+          'when SIGNER=local and RPC_URL is set (keys are not created for a configured chain)',
+        );
       need('GATEKEEPER_ADDRESS', 'when RPC_URL is set');
       need('REVOCATION_REGISTRY_ADDRESS', 'when RPC_URL is set');
       if (!env.OPERATOR_KMS_KEY_ID && !env.OPERATOR_PKCS11_KEY_LABEL && !env.OPERATOR_PRIVATE_KEY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['OPERATOR_KMS_KEY_ID'],
-          message:
-            '(or OPERATOR_PKCS11_KEY_LABEL, or OPERATOR_PRIVATE_KEY) is required when RPC_URL is set: it sends revocations and rotations',
-        });
+        refuse(
+          'OPERATOR_KMS_KEY_ID',
+          '(or OPERATOR_PKCS11_KEY_LABEL, or OPERATOR_PRIVATE_KEY) is required when RPC_URL is set: it sends revocations and rotations',
+        );
       }
       need('SIGNER', 'when RPC_URL is set (local, pkcs11 or aws-kms)');
+    }
+    if (env.DATABASE_URL !== undefined && env.RPC_URL === undefined && !env.ALLOW_EMBEDDED_CHAIN) {
+      refuse(
+        'RPC_URL',
+        'is required when DATABASE_URL is set: the embedded chain is a throwaway development chain (set ALLOW_EMBEDDED_CHAIN=true to use one with this database on purpose)',
+      );
     }
     if (env.OPERATOR_KMS_KEY_ID) need('AWS_REGION', 'when OPERATOR_KMS_KEY_ID is set');
     if (env.OPERATOR_PKCS11_KEY_LABEL) {
@@ -153,11 +193,7 @@ const schema = z
       need('REGULATOR_JWT_ISSUER', 'for regulator tokens');
       need('REGULATOR_JWT_AUDIENCE', 'for regulator tokens');
       if (!env.REGULATOR_JWKS_URL && !env.REGULATOR_JWT_PUBLIC_KEY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['REGULATOR_JWKS_URL'],
-          message: 'or REGULATOR_JWT_PUBLIC_KEY is required for regulator tokens',
-        });
+        refuse('REGULATOR_JWKS_URL', 'or REGULATOR_JWT_PUBLIC_KEY is required for regulator tokens');
       }
     }
   });
@@ -172,10 +208,32 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the environment; the first problem becomes one line naming the variable. */
+/**
+ * Every variable the service accepts: its own settings, and those the `custos` CLI and the deploy script read (they
+ * are often set in the same environment). A new variable read anywhere else belongs here too, or start-up refuses it
+ * as a misspelling of its neighbour.
+ */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.keys(schema.shape),
+  'CUSTOS_URL',
+  'CUSTOS_OFFICER_KEY',
+  'CUSTOS_ADMIN_KEY',
+  'DEPLOYER_PRIVATE_KEY',
+]);
+
+/**
+ * Reads and validates the environment; the first problem becomes one line naming the variable. A variable that looks
+ * like a misspelled setting is refused first: the setting it was meant to be would silently keep its default.
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // An empty variable is treated as unset, as shells and container runtimes often leave them.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const misspelled = findMisspelling(Object.keys(present), KNOWN_VARIABLES);
+  if (misspelled) {
+    throw new ConfigError(
+      `invalid configuration: ${misspelled.name} is not a Custos setting${misspelled.suggestion ? `; did you mean ${misspelled.suggestion}?` : ' (the CUSTOS_ prefix is reserved for Custos settings)'}`,
+    );
+  }
   const parsed = schema.safeParse(present);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;

@@ -1,2 +1,3 @@
 // Configuration from the environment: validated once at start-up.
-export { ConfigError, loadEnv, type Env } from './env.js';
+export { describeConfiguration } from './describe.js';
+export { ConfigError, KNOWN_VARIABLES, loadEnv, type Env } from './env.js';

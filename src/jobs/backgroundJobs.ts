@@ -71,9 +71,9 @@ export class BackgroundJobs {
     await offer();
   }
 
-  /** Stops offering runs, then waits (up to 30 s) for the ones under way. */
-  async stop(): Promise<void> {
+  /** Stops offering and taking runs, then waits (up to `timeoutMs`) for the ones under way. */
+  async stop(timeoutMs = 30_000): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
   }
 }

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { WebhookRefusals, createApp, createMetrics } from '../api/index.js';
+import { Readiness, WebhookRefusals, createApp, createMetrics } from '../api/index.js';
 import {
   AttestationService,
   RevocationService,
@@ -18,7 +16,7 @@ import {
   type ContractName,
   type LocalChain,
 } from '../chain/index.js';
-import { ConfigError, type Env } from '../config/index.js';
+import { ConfigError, describeConfiguration, type Env } from '../config/index.js';
 import {
   applyMigrations,
   closeDatabase,
@@ -44,6 +42,9 @@ import {
 } from '../credentials/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
+import { serve } from './httpServer.js';
+import { Shutdown } from './shutdown.js';
+import { refuseDevelopmentOperatorKey, refuseUnsafeStart, startupWarnings } from './refusals.js';
 
 export interface RunningService {
   url: string;
@@ -60,6 +61,7 @@ export interface RunningService {
   };
   /** Set on embedded defaults: what `.custos/dev-credentials.json` holds. */
   credentials?: DevCredentials;
+  /** Drains, then closes everything (see Shutdown); every call returns the same shutdown. */
   stop(): Promise<void>;
 }
 
@@ -68,19 +70,27 @@ const EMBEDDED_MAX_LIFETIME = 90 * 86_400;
 
 /**
  * Starts Custos. Unset DATABASE_URL and RPC_URL mean the embedded defaults: PostgreSQL and anvil (with the
- * contracts deployed) under CUSTOS_DATA_DIR, a local development key, a dev tenant and its credentials file.
- * Anything started is stopped again if a later step fails.
+ * contracts deployed) under CUSTOS_DATA_DIR, a local development key, a dev tenant and its credentials file; with
+ * both set and a KMS or HSM signer nothing is written to disk. Anything started is stopped again if a later step
+ * fails.
+ * `stop()` drains before it closes (see Shutdown): SHUTDOWN_DELAY_SECONDS, then SHUTDOWN_TIMEOUT_SECONDS at most.
  */
 export async function startService(
   env: Env,
   logger: Logger = pino({ level: env.LOG_LEVEL }),
 ): Promise<RunningService> {
+  logger.info({ configuration: describeConfiguration(env) }, 'effective configuration');
+  refuseUnsafeStart(env);
+  for (const warning of startupWarnings(env)) logger.warn(warning);
   const dataDir = path.resolve(env.CUSTOS_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
-  const cleanup: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
-    for (const step of cleanup.reverse()) await step();
-  };
+  const readiness = new Readiness(env.READYZ_SIGNER_CACHE_SECONDS * 1000);
+  const shutdown = new Shutdown({
+    readiness,
+    delayMs: env.SHUTDOWN_DELAY_SECONDS * 1000,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    logger,
+  });
+  const stop = () => shutdown.stop();
   try {
     const policies = loadPolicies(env.POLICIES_FILE);
     try {
@@ -88,18 +98,21 @@ export async function startService(
     } catch (error) {
       throw new ConfigError((error as Error).message);
     }
+    // A configured chain is checked before anything else is touched (the database included).
+    const configuredChain = env.RPC_URL ? await configuredChainId(env.RPC_URL, env.CHAIN_ID) : undefined;
+    if (configuredChain !== undefined) refuseDevelopmentOperatorKey(env, configuredChain);
 
     let postgres: EmbeddedPostgresHandle | undefined;
     if (!env.DATABASE_URL) {
       postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres') });
-      cleanup.push(() => postgres!.stop());
+      shutdown.resource(() => postgres!.stop());
     }
     const databaseUrl = env.DATABASE_URL ?? postgres!.url;
     await applyMigrations(databaseUrl);
     const db: Database = createDatabase(databaseUrl, env.DATABASE_POOL_SIZE, (error) =>
       logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
     );
-    cleanup.push(() => closeDatabase(db));
+    shutdown.resource(() => closeDatabase(db));
 
     let local: LocalChain | undefined;
     if (!env.RPC_URL) {
@@ -111,7 +124,7 @@ export async function startService(
           zkPolicyHash: zkPolicyHashOf(p),
         })),
       });
-      cleanup.push(() => local!.anvil.stop());
+      shutdown.resource(() => local!.anvil.stop());
     }
     const contracts = local
       ? local.deployment.contracts
@@ -123,9 +136,9 @@ export async function startService(
           AuditAnchor: env.AUDIT_ANCHOR_ADDRESS,
         };
     const rpcUrl = local?.anvil.rpcUrl ?? env.RPC_URL!;
-    const chainId = local?.deployment.chainId ?? (await configuredChainId(rpcUrl, env.CHAIN_ID));
+    const chainId = local?.deployment.chainId ?? configuredChain!;
     const operator = await openOperator(env, (message) => logger.warn(message));
-    cleanup.push(() => operator.close());
+    shutdown.resource(() => operator.close());
     const chain = new ChainOperator({
       rpcUrl,
       chainId,
@@ -135,11 +148,11 @@ export async function startService(
       operator: operator.signer,
       receiptTimeoutMs: env.CHAIN_RECEIPT_TIMEOUT_SECONDS * 1000,
     });
-    cleanup.push(() => chain.destroy());
+    shutdown.resource(() => chain.destroy());
 
     await warnAboutPolicies(chain, policies, logger);
     const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
-    cleanup.push(() => keys.close());
+    shutdown.resource(() => keys.close());
 
     const regulatorTokens = env.REGULATOR_JWT_ISSUER
       ? await RegulatorTokenVerifier.create({
@@ -155,7 +168,7 @@ export async function startService(
     // One group-committed log for every issuance, EIP-712 or zero-knowledge: concurrent ones share commits.
     const issuanceLog = createIssuanceLog(db);
     const zk = await startZkCredentials({ env, db, issuanceLog, chain, chainId, contracts, policies, keys });
-    cleanup.push(() => zk.prover.close());
+    shutdown.resource(() => zk.prover.close());
     const metrics = createMetrics(() => zk.prover.load());
     const webhookRefusals = new WebhookRefusals(metrics, logger);
     const flushRefusals = () =>
@@ -163,7 +176,7 @@ export async function startService(
         .flush(db)
         .catch((error: unknown) => logger.warn({ err: error }, 'webhook refusals not audited yet'));
     const refusalTimer = setInterval(flushRefusals, env.KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS * 1000);
-    cleanup.push(() => {
+    shutdown.resource(() => {
       clearInterval(refusalTimer);
       return flushRefusals();
     });
@@ -193,18 +206,27 @@ export async function startService(
       rateLimiter: new RateLimiter(),
       metrics,
       webhookRefusals,
+      readiness,
     });
     const jobs = await BackgroundJobs.start(db, logger);
-    cleanup.push(() => jobs.stop());
+    shutdown.intake((timeoutMs) => jobs.stop(timeoutMs));
     const checkpointer = new AuditCheckpointer(db, {
       signer: () => keys.current(),
       chainId,
       gatekeeper: contracts.ComplianceGatekeeper,
     });
     await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, checkpointer, logger });
-    const server = await listen(app, env.PORT, env.HOST);
-    cleanup.push(() => closeServer(server));
-    const { port } = server.address() as AddressInfo;
+    const http = await serve(app, env.PORT, env.HOST);
+    shutdown.intake(async (timeoutMs) => {
+      const cut = await http.close(timeoutMs);
+      if (cut > 0) {
+        logger.warn(
+          { requests: cut },
+          `${cut} requests were still running after SHUTDOWN_TIMEOUT_SECONDS (${env.SHUTDOWN_TIMEOUT_SECONDS} s): their connections were closed`,
+        );
+      }
+    });
+    const { port } = http.server.address() as AddressInfo;
     const url = `http://${env.HOST}:${port}`;
 
     let credentials: DevCredentials | undefined;
@@ -223,6 +245,7 @@ export async function startService(
       { url, chainId, gatekeeper: contracts.ComplianceGatekeeper, signer: keys.current().address },
       'custos is serving',
     );
+    shutdown.serving();
     return { url, chain: { rpcUrl, chainId, contracts }, credentials, stop };
   } catch (error) {
     await stop();
@@ -401,23 +424,4 @@ async function configuredChainId(rpcUrl: string, configured: number | undefined)
     );
   }
   return actual;
-}
-
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
-    server.keepAliveTimeout = 65_000;
-  });
-}
-
-/** Stops accepting, lets requests in flight finish (up to 10 s), then closes what is left. */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ConfigError, loadEnv } from '../../src/config/index.js';
+import { ConfigError, describeConfiguration, loadEnv } from '../../src/config/index.js';
 
 const production = {
   DATABASE_URL: 'postgresql://custos:pw@db:5432/custos',
@@ -50,7 +50,7 @@ describe('loadEnv', () => {
     ],
     [
       'RPC_URL without a gatekeeper',
-      { RPC_URL: 'http://127.0.0.1:8545' },
+      { RPC_URL: 'http://127.0.0.1:8545', DATABASE_URL: production.DATABASE_URL },
       /^invalid configuration: GATEKEEPER_ADDRESS is required when RPC_URL is set$/,
     ],
     [
@@ -89,6 +89,64 @@ describe('loadEnv', () => {
       /REGULATOR_JWKS_URL or REGULATOR_JWT_PUBLIC_KEY is required for regulator tokens/,
     ],
   ];
+  const localSigner = {
+    ...production,
+    SIGNER: 'local',
+    LOCAL_KEYSTORE_FILE: '/keys/signer.json',
+    LOCAL_KEYSTORE_PASSWORD: 'a keystore password',
+  };
+  cases.push(
+    [
+      'RPC_URL without DATABASE_URL (embedded PostgreSQL is never a fallback)',
+      { ...production, DATABASE_URL: '' },
+      /^invalid configuration: DATABASE_URL is required when RPC_URL is set: the embedded PostgreSQL is for development/,
+    ],
+    [
+      'SIGNER=local against a configured chain',
+      localSigner,
+      /^invalid configuration: SIGNER=local is refused when RPC_URL is set: .*\(or set ALLOW_LOCAL_SIGNER=true on purpose\)$/,
+    ],
+    [
+      'ALLOW_LOCAL_SIGNER without a keystore file',
+      { ...localSigner, ALLOW_LOCAL_SIGNER: 'true', LOCAL_KEYSTORE_FILE: '' },
+      /^invalid configuration: LOCAL_KEYSTORE_FILE is required when SIGNER=local and RPC_URL is set/,
+    ],
+    [
+      'a switch that is not true or false',
+      { ALLOW_LOCAL_SIGNER: 'yes' },
+      /ALLOW_LOCAL_SIGNER must be true or false$/,
+    ],
+    [
+      'DATABASE_URL with the embedded chain',
+      { DATABASE_URL: production.DATABASE_URL },
+      /^invalid configuration: RPC_URL is required when DATABASE_URL is set: the embedded chain is a throwaway development chain \(set ALLOW_EMBEDDED_CHAIN=true/,
+    ],
+    [
+      'a misspelled setting',
+      { ...production, DATABSE_URL: production.DATABASE_URL },
+      /^invalid configuration: DATABSE_URL is not a Custos setting; did you mean DATABASE_URL\?$/,
+    ],
+    [
+      'a swapped pair of letters',
+      { SINGER: 'aws-kms' },
+      /SINGER is not a Custos setting; did you mean SIGNER\?$/,
+    ],
+    [
+      'a CUSTOS_ variable close to one',
+      { CUSTOS_DATADIR: '/data' },
+      /CUSTOS_DATADIR is not a Custos setting; did you mean CUSTOS_DATA_DIR\?$/,
+    ],
+    [
+      'an unknown CUSTOS_ variable',
+      { CUSTOS_FEATURE_FLAGS: 'x' },
+      /^invalid configuration: CUSTOS_FEATURE_FLAGS is not a Custos setting \(the CUSTOS_ prefix is reserved/,
+    ],
+    [
+      'a shutdown bound of zero',
+      { SHUTDOWN_TIMEOUT_SECONDS: '0' },
+      /SHUTDOWN_TIMEOUT_SECONDS must be at least 1$/,
+    ],
+  );
   for (const [name, env, message] of cases) {
     it(`stops on ${name} with one line naming the variable`, () => {
       assert.throws(
@@ -98,6 +156,81 @@ describe('loadEnv', () => {
       );
     });
   }
+
+  it('accepts the opt-ins: a local signer with a keystore on a configured chain, a database with the embedded chain', () => {
+    assert.equal(loadEnv({ ...localSigner, ALLOW_LOCAL_SIGNER: 'true' }).ALLOW_LOCAL_SIGNER, true);
+    const env = loadEnv({ DATABASE_URL: production.DATABASE_URL, ALLOW_EMBEDDED_CHAIN: 'true' });
+    assert.equal(env.ALLOW_EMBEDDED_CHAIN, true);
+    assert.equal(env.ALLOW_LOCAL_SIGNER, false);
+  });
+
+  it('leaves ordinary variables alone: the shell, npm, Kubernetes service links, AWS, the CLI', () => {
+    const unrelated = {
+      PATH: '/usr/bin',
+      HOME: '/home/node',
+      HOSTNAME: 'custos-7d9f',
+      PWD: '/app',
+      TERM: 'xterm',
+      NODE_ENV: 'production',
+      NODE_VERSION: '20.20.2',
+      npm_config_cache: '/root/.npm',
+      npm_package_name: 'custos',
+      PGPORT: '5432',
+      PGHOST: 'db',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_DEFAULT_REGION: 'eu-central-1',
+      CUSTOS_SERVICE_HOST: '10.0.0.7',
+      CUSTOS_SERVICE_PORT: '8080',
+      CUSTOS_SERVICE_PORT_HTTP: '8080',
+      CUSTOS_PORT: 'tcp://10.0.0.7:8080',
+      CUSTOS_PORT_8080_TCP: 'tcp://10.0.0.7:8080',
+      CUSTOS_PORT_8080_TCP_ADDR: '10.0.0.7',
+      CUSTOS_URL: 'http://127.0.0.1:8080',
+      CUSTOS_OFFICER_KEY: 'ck_x',
+      SOFTHSM2_CONF: '/etc/softhsm2.conf',
+    };
+    assert.equal(loadEnv({ ...production, ...unrelated }).SIGNER, 'aws-kms');
+    assert.doesNotThrow(() => loadEnv({ ...process.env, ALLOW_EMBEDDED_CHAIN: 'true' }));
+  });
+
+  it('the effective configuration shows every setting with its secrets redacted', () => {
+    const secrets = {
+      DATABASE_URL: 'postgresql://custos:db-password-1@db:5432/custos?sslmode=require',
+      RPC_URL: 'https://mainnet.example.org/v3/rpc-api-key-2?apikey=rpc-api-key-3',
+      OPERATOR_PRIVATE_KEY: `0x${'ab'.repeat(32)}`,
+      SIGNER: 'pkcs11',
+      PKCS11_MODULE: '/usr/lib/hsm.so',
+      PKCS11_PIN: 'hsm-pin-4',
+      PKCS11_KEY_LABEL: 'custos-signer',
+      LOCAL_KEYSTORE_PASSWORD: 'keystore-password-5',
+      KYC_WEBHOOK_SECRET: 'webhook-secret-6-that-is-long-enough-000',
+    };
+    const described = describeConfiguration(loadEnv({ ...production, ...secrets }));
+    const text = JSON.stringify(described);
+    for (const secret of [
+      'db-password-1',
+      'rpc-api-key',
+      'abababab',
+      'hsm-pin-4',
+      'keystore-password-5',
+      'webhook-secret-6',
+    ])
+      assert.ok(!text.includes(secret), `${secret} must not be logged`);
+    assert.deepEqual(
+      {
+        database: described.database,
+        chain: described.chain,
+        signer: described.signer,
+        operator: described.operator,
+      },
+      { database: 'external', chain: 'external', signer: 'pkcs11', operator: 'private-key' },
+    );
+    const settings = described.settings as Record<string, unknown>;
+    assert.equal(settings.DATABASE_URL, 'postgresql://custos:[redacted]@db:5432/custos?sslmode=require');
+    assert.equal(settings.RPC_URL, 'https://mainnet.example.org/[redacted]?apikey=[redacted]');
+    assert.equal(settings.PKCS11_MODULE, '/usr/lib/hsm.so');
+    assert.equal(settings.SHUTDOWN_TIMEOUT_SECONDS, 10, 'defaults are shown');
+  });
 
   it('npm start stops on invalid configuration with one line naming the variable', async () => {
     const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

@@ -19,6 +19,8 @@ export interface FakeKms {
   throttle: boolean;
   highSServed: number;
   signCalls: number;
+  /** Requests received per operation (`DescribeKey`, `GetPublicKey`, `Sign`), throttled ones included. */
+  requests: Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export interface FakeKms {
  */
 export async function startFakeKms(): Promise<FakeKms> {
   const keys = new Map<string, FakeKey>();
-  const state = { throttle: false, highSServed: 0, signCalls: 0 };
+  const state = { throttle: false, highSServed: 0, signCalls: 0, requests: {} as Record<string, number> };
 
   const server = http.createServer((req, res) => {
     let body = '';
@@ -41,10 +43,12 @@ export async function startFakeKms(): Promise<FakeKms> {
       const fail = (type: string, message: string) => reply(400, { __type: type, message });
       if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256'))
         return fail('UnrecognizedClientException', 'unsigned');
+      const target = String(req.headers['x-amz-target']);
+      const operation = target.replace('TrentService.', '');
+      state.requests[operation] = (state.requests[operation] ?? 0) + 1;
       const input = JSON.parse(body) as { KeyId: string; Message?: string; MessageType?: string };
       const key = keys.get(input.KeyId);
       if (!key) return fail('NotFoundException', `key ${input.KeyId} not found`);
-      const target = String(req.headers['x-amz-target']);
       if (state.throttle && target !== 'TrentService.GetPublicKey')
         return fail('ThrottlingException', 'Rate exceeded');
       if (target === 'TrentService.DescribeKey') {

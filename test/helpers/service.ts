@@ -35,7 +35,13 @@ export async function startTestService(extraEnv: Record<string, string> = {}): P
   let service: RunningService;
   try {
     service = await startService(
-      loadEnv({ PORT: '0', CUSTOS_DATA_DIR: dataDir, DATABASE_URL: postgres.url, ...extraEnv }),
+      loadEnv({
+        PORT: '0',
+        CUSTOS_DATA_DIR: dataDir,
+        DATABASE_URL: postgres.url,
+        ALLOW_EMBEDDED_CHAIN: 'true',
+        ...extraEnv,
+      }),
       pino({ level: 'silent' }),
     );
   } catch (error) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Pkcs11Signer } from '../../src/signers/index.js';
 
 const MODULE_CANDIDATES = [
   '/usr/lib/softhsm/libsofthsm2.so',
@@ -45,5 +46,26 @@ export function initSoftHsmToken(tokenLabel = 'custos-test', pin = '123456'): So
     tokenLabel,
     pin,
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A secp256k1 key generated in `token`, and the environment that makes it a service's signer. */
+export async function softHsmSignerEnv(
+  token: SoftHsmToken,
+  keyLabel: string,
+): Promise<Record<string, string>> {
+  await Pkcs11Signer.generateKey({
+    module: token.module,
+    pin: token.pin,
+    tokenLabel: token.tokenLabel,
+    keyLabel,
+  });
+  return {
+    SIGNER: 'pkcs11',
+    PKCS11_MODULE: token.module,
+    PKCS11_PIN: token.pin,
+    PKCS11_TOKEN_LABEL: token.tokenLabel,
+    PKCS11_KEY_LABEL: keyLabel,
+    SOFTHSM2_CONF: process.env.SOFTHSM2_CONF!,
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -138,6 +138,14 @@ describe('key rotation: SIGKILL between its steps, then a restart completes it',
   let officer = '';
   let output = '';
 
+  // A local signer against a configured chain is refused unless meant, and then its keystore must already exist.
+  const keystore = () => path.join(ctx.dir, 'keys', 'signer.json');
+  before(async () => {
+    mkdirSync(path.dirname(keystore()), { recursive: true });
+    if (!existsSync(keystore()))
+      writeFileSync(keystore(), await Wallet.createRandom().encrypt('rotation drill only'));
+  });
+
   async function start(): Promise<void> {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
@@ -151,7 +159,8 @@ describe('key rotation: SIGKILL between its steps, then a restart completes it',
         REVOCATION_REGISTRY_ADDRESS: ctx.deployment.contracts.RevocationRegistry,
         OPERATOR_PRIVATE_KEY: ANVIL_DEFAULT_PRIVATE_KEY,
         SIGNER: 'local',
-        LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
+        ALLOW_LOCAL_SIGNER: 'true',
+        LOCAL_KEYSTORE_FILE: keystore(),
         LOCAL_KEYSTORE_PASSWORD: 'rotation drill only',
         CUSTOS_DATA_DIR: ctx.dir,
         CHAIN_INDEX_START_BLOCK: String(ctx.deployment.blockNumber),
@@ -313,6 +322,7 @@ describe('key rotation: the next call completes one an outage interrupted', () =
     const env = loadEnv({
       CUSTOS_DATA_DIR: ctx.dir,
       DATABASE_URL: ctx.postgres.url,
+      ALLOW_EMBEDDED_CHAIN: 'true',
       LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
     });
     const keys = await KeyManager.start(ctx.db, operator, env, () => undefined);

@@ -121,6 +121,8 @@ describe('faults: database, signer and chain outages', () => {
       CHAIN_INDEX_INTERVAL_SECONDS: '1',
       // An anchoring transaction sent just as the chain stops is lost with it: give up on it quickly.
       CHAIN_RECEIPT_TIMEOUT_SECONDS: '3',
+      // /readyz asks KMS on every probe here: the signer outage must show at once.
+      READYZ_SIGNER_CACHE_SECONDS: '0',
     };
     service = await startService(loadEnv(productionEnv), pino({ level: 'silent' }));
     db = createDatabase(postgres.url, 2);

@@ -29,7 +29,12 @@ describe('request logs', () => {
       },
     });
     service = await startService(
-      loadEnv({ PORT: '0', CUSTOS_DATA_DIR: dataDir, DATABASE_URL: postgres.url }),
+      loadEnv({
+        PORT: '0',
+        CUSTOS_DATA_DIR: dataDir,
+        DATABASE_URL: postgres.url,
+        ALLOW_EMBEDDED_CHAIN: 'true',
+      }),
       pino({ level: 'info' }, sink),
     );
     db = createDatabase(postgres.url, 1);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,11 @@ describe('chain outages are reported as what they are', () => {
       policies: [{ name: 'kyc-basic', maxLifetimeSeconds: 86_400 }],
     });
     provider.destroy();
+    // A local signer against a configured chain is refused unless meant, and then its keystore must exist.
+    const keystore = path.join(dir, 'signer.json');
+    writeFileSync(keystore, await Wallet.createRandom().encrypt('outage drill only'));
     env = {
+      ALLOW_LOCAL_SIGNER: 'true',
       PORT: '0',
       CUSTOS_DATA_DIR: path.join(dir, 'data'),
       DATABASE_URL: postgres.url,
@@ -157,7 +161,12 @@ describe('authentication while the database is down', () => {
     pgPort = await freePort();
     postgres = await startPostgres();
     service = await startService(
-      loadEnv({ PORT: '0', CUSTOS_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: postgres.url }),
+      loadEnv({
+        PORT: '0',
+        CUSTOS_DATA_DIR: path.join(dir, 'data'),
+        DATABASE_URL: postgres.url,
+        ALLOW_EMBEDDED_CHAIN: 'true',
+      }),
       pino({ level: 'silent' }),
     );
   });

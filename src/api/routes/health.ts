@@ -3,12 +3,26 @@ import { Router } from 'express';
 import type { ApiContext } from '../context.js';
 import { rawRoute, route } from '../route.js';
 
-/** Liveness, readiness (database, signer, chain) and Prometheus metrics. */
+/**
+ * Liveness, readiness (database, signer, chain; the signer's success cached, see Readiness; not ready while shutting
+ * down) and Prometheus metrics.
+ */
 export function healthRoutes(ctx: ApiContext): Router {
   const router = Router();
   route(router, ctx, operations.health, () => ({ status: 'ok' as const }));
 
   rawRoute(router, ctx, operations.readiness, async (_request, { req, res }) => {
+    if (ctx.readiness.shuttingDown) {
+      res.status(503).json({
+        error: {
+          code: 'NOT_READY',
+          message: 'shutting down: requests in flight are finishing',
+          details: { shuttingDown: true },
+        },
+        requestId: req.id,
+      });
+      return;
+    }
     const check = async (step: () => Promise<unknown>) => {
       try {
         await step();
@@ -21,7 +35,7 @@ export function healthRoutes(ctx: ApiContext): Router {
     const [database, chain, signerState] = await Promise.all([
       check(() => ctx.db.pool.query('SELECT 1')),
       check(() => ctx.chain.ping()),
-      check(() => signer.ping()),
+      check(() => ctx.readiness.checkSigner(signer)),
     ]);
     const checks = {
       database,

@@ -461,6 +461,8 @@ export function errorsOf(op: Operation): ErrorCode[] {
     if (op.auth.includes('regulator')) codes.add('IDENTITY_PROVIDER_UNAVAILABLE');
   }
   if (op.params || op.query || op.headers || op.body) codes.add('VALIDATION_FAILED');
+  // A path parameter names something that may not exist (or that belongs to another tenant).
+  if (op.params) codes.add('NOT_FOUND');
   if (op.body)
     for (const code of ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const)
       codes.add(code);
