@@ -42,15 +42,26 @@ describe('officer operations through the custos CLI', () => {
     await t?.stop();
   });
 
-  /** KYC through the CLI, an attestation through the API, submitted on-chain by a relayer. */
-  async function attestOnChain(subject = Wallet.createRandom().address) {
+  /** KYC through the CLI and an attestation through the API, not submitted. */
+  async function attest(subject: string) {
     await approveWithCli(subject, cliEnv);
     const { body } = await t.request('POST', '/v1/attest', {
       key: dapp,
       body: { subject, policy: 'kyc-basic' },
     });
+    return body;
+  }
+
+  /** KYC through the CLI, an attestation through the API, submitted on-chain by a relayer. */
+  async function attestOnChain(subject = Wallet.createRandom().address) {
+    const body = await attest(subject);
     await (await gatekeeper.getFunction('submitAttestation')(body.message, body.signature)).wait();
-    return { subject, uid: body.uid as string, policyId: body.message.policyId as string };
+    return {
+      subject,
+      uid: body.uid as string,
+      policyId: body.message.policyId as string,
+      issuedAt: body.issuedAt as number,
+    };
   }
 
   it('revoke <uid>: marked in the database, revoked on-chain, audited; the subject stops being compliant', async () => {
@@ -86,6 +97,32 @@ describe('officer operations through the custos CLI', () => {
     const again = await custos(['revoke', uid, '--reason', 'second time'], cliEnv);
     assert.equal(again.code, 1);
     assert.equal(again.stderr.trim(), `custos: ALREADY_REVOKED: ${uid} is already revoked`);
+  });
+
+  it('an older unused attestation never replaces the newer one on-chain, before or after the newer is revoked', async () => {
+    const subject = Wallet.createRandom().address;
+    const older = await attest(subject);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // issuedAt counts whole seconds
+    const { uid: newer, policyId, issuedAt: newerIssuedAt } = await attestOnChain(subject);
+    const expiry = await gatekeeper.getFunction('complianceExpiry')(subject, policyId);
+    // What a relayer sees: estimating the transaction fails with the error's data (ethers leaves decoding it to the
+    // caller). Only estimated: a NonceManager that sent it would count a nonce no transaction uses.
+    const superseded = (error: { data?: string }) => {
+      const decoded = gatekeeper.interface.parseError(error.data ?? '0x');
+      assert.equal(decoded?.name, 'AttestationSuperseded');
+      assert.deepEqual([...decoded.args], [older.uid, BigInt(older.issuedAt), BigInt(newerIssuedAt)]);
+      return true;
+    };
+    const submitOlder = () =>
+      gatekeeper.getFunction('submitAttestation').estimateGas(older.message, older.signature);
+
+    await assert.rejects(submitOlder(), superseded);
+    assert.equal(await gatekeeper.getFunction('complianceExpiry')(subject, policyId), expiry);
+    const result = await custos(['revoke', newer, '--reason', 'identity fraud'], cliEnv);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await gatekeeper.getFunction('isCompliant')(subject, policyId), false);
+    await assert.rejects(submitOlder(), superseded);
+    assert.equal(await gatekeeper.getFunction('isCompliant')(subject, policyId), false);
   });
 
   it('revoke <address> revokes every attestation of the subject in one transaction', async () => {

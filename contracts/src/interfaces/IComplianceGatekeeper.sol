@@ -33,6 +33,12 @@ interface IComplianceGatekeeper {
     error AttestationAlreadyUsed(bytes32 uid);
     /// @notice Thrown when the attestation's uid was revoked in the RevocationRegistry.
     error AttestationRevoked(bytes32 uid);
+    /// @notice Thrown when the attestation was issued before the one the record of its subject and policy holds
+    /// (`recordIssuedAt`), even if that one was revoked or has expired: the record never goes back in time.
+    error AttestationSuperseded(bytes32 uid, uint64 issuedAt, uint64 recordIssuedAt);
+    /// @notice Thrown when a credential proof is older (`issuedAt`: its timestamp, at most the block time) than the
+    /// attestation or proof the record of its recipient and policy holds (`recordIssuedAt`).
+    error ProofSuperseded(uint256 nullifier, uint64 issuedAt, uint64 recordIssuedAt);
     /// @notice Thrown when the attestation names the zero address as subject.
     error AttestationZeroSubject();
     /// @notice Thrown when the signature does not recover to any address.
@@ -73,6 +79,7 @@ interface IComplianceGatekeeper {
 
     /// @notice Verifies `attestation` and its `signature`, then records `subject` as compliant with the policy
     /// until `expiresAt`. Anyone may submit (relayers included); the record always goes to `attestation.subject`.
+    /// The record keeps the newest attestation by `issuedAt`: an older one reverts with {AttestationSuperseded}.
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external;
 
     /// @notice Whether `subject` holds a live (unexpired, unrevoked) attestation for `policyId`. One storage read.

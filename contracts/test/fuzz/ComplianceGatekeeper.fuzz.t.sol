@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {CustosTestBase} from "../utils/CustosTestBase.sol";
+import {ComplianceRecords} from "../utils/ComplianceRecords.sol";
+import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 
 contract ComplianceGatekeeperFuzzTest is CustosTestBase {
@@ -39,6 +40,22 @@ contract ComplianceGatekeeperFuzzTest is CustosTestBase {
         gatekeeper.submitAttestation(a, _sign(a, key, block.chainid, address(gatekeeper)));
         assertTrue(gatekeeper.isCompliant(subject, KYC_BASIC));
         assertEq(gatekeeper.complianceExpiry(subject, KYC_BASIC), a.expiresAt);
+    }
+
+    /// The one-time uid is this design's nonce: a submission spends its own uid once and no other.
+    function testFuzz_submit_spendsOnlyItsOwnUid(bytes32 uid, bytes32 other) public {
+        vm.assume(uid != other);
+        IComplianceGatekeeper.Attestation memory a = _attestation(alice, KYC_BASIC, uid);
+        bytes memory sig = _sign(a);
+        gatekeeper.submitAttestation(a, sig);
+        assertEq(uint8(gatekeeper.uidStatus(uid)), uint8(ComplianceGatekeeper.UidStatus.Used));
+        assertEq(uint8(gatekeeper.uidStatus(other)), uint8(ComplianceGatekeeper.UidStatus.Unused));
+        vm.expectRevert(abi.encodeWithSelector(IComplianceGatekeeper.AttestationAlreadyUsed.selector, uid));
+        gatekeeper.submitAttestation(a, sig);
+
+        IComplianceGatekeeper.Attestation memory b = _attestation(bob, KYC_BASIC, other);
+        gatekeeper.submitAttestation(b, _sign(b));
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC) && gatekeeper.isCompliant(bob, KYC_BASIC));
     }
 
     function testFuzz_submit_rejectsRandomSignatureBytes(bytes32 r, bytes32 s, uint8 v, bytes32 uid) public {
@@ -111,22 +128,67 @@ contract ComplianceGatekeeperFuzzTest is CustosTestBase {
         assertEq(gatekeeper.isCompliant(alice, KYC_BASIC), inside);
     }
 
-    function testFuzz_accessControl_onlyRoleHoldersAdministrate(address caller) public {
-        vm.assume(caller != signerManager && caller != admin && caller != pauser);
-        bytes32 signerRole = gatekeeper.SIGNER_MANAGER_ROLE();
-        vm.startPrank(caller);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, signerRole)
-        );
-        gatekeeper.setSigner(caller, 0, type(uint64).max);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, 0));
-        gatekeeper.setPolicy(keccak256("x"), 1 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, caller, gatekeeper.PAUSER_ROLE()
-            )
-        );
-        gatekeeper.pause();
-        vm.stopPrank();
+    /// Two attestations in either order, the first revoked or not before the second: the second is accepted exactly
+    /// when it is not older, and revoking whatever the record holds leaves the subject not compliant.
+    function testFuzz_record_pairNeverLetsAnOlderAttestationBack(
+        uint256[2] memory ages,
+        uint256[2] memory lifetimes,
+        bool revokeFirst
+    ) public {
+        IComplianceGatekeeper.Attestation memory first =
+            _validAttestation(keccak256("first"), alice, ages[0], lifetimes[0]);
+        IComplianceGatekeeper.Attestation memory second =
+            _validAttestation(keccak256("second"), alice, ages[1], lifetimes[1]);
+        gatekeeper.submitAttestation(first, _sign(first));
+        if (revokeFirst) _revoke(first.uid);
+
+        bool older = second.issuedAt < first.issuedAt;
+        if (older) _expectSuperseded(second, first.issuedAt);
+        gatekeeper.submitAttestation(second, _sign(second));
+
+        IComplianceGatekeeper.Attestation memory held = older ? first : second;
+        ComplianceGatekeeper.ComplianceRecord memory record = ComplianceRecords.read(gatekeeper, alice, KYC_BASIC);
+        assertEq(record.issuedAt, held.issuedAt, "record holds the newer one");
+        assertEq(record.uidPrefix, bytes16(held.uid));
+        assertEq(gatekeeper.isCompliant(alice, KYC_BASIC), !(older && revokeFirst));
+
+        if (!(older && revokeFirst)) _revoke(held.uid);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC), "revoking the newest ends compliance");
+        if (older) {
+            _expectSuperseded(second, first.issuedAt);
+            gatekeeper.submitAttestation(second, _sign(second));
+        }
+    }
+
+    /// A sequence of attestations with random issuedAt, some revoked on the way: every one older than the newest
+    /// accepted so far is refused, and the record always holds the newest.
+    function testFuzz_record_sequenceKeepsTheNewestByIssuedAt(
+        uint256[8] memory ages,
+        uint256[8] memory lifetimes,
+        uint8 revokeMask
+    ) public {
+        uint64 newestIssuedAt;
+        IComplianceGatekeeper.Attestation memory newest;
+        bool newestRevoked;
+        for (uint256 i = 0; i < ages.length; ++i) {
+            IComplianceGatekeeper.Attestation memory a =
+                _validAttestation(keccak256(abi.encode("uid", i)), alice, ages[i], lifetimes[i]);
+            if (a.issuedAt < newestIssuedAt) {
+                _expectSuperseded(a, newestIssuedAt);
+                gatekeeper.submitAttestation(a, _sign(a));
+                assertEq(uint8(gatekeeper.uidStatus(a.uid)), uint8(ComplianceGatekeeper.UidStatus.Unused));
+            } else {
+                gatekeeper.submitAttestation(a, _sign(a));
+                (newestIssuedAt, newest, newestRevoked) = (a.issuedAt, a, false);
+                if (revokeMask & (1 << i) != 0) {
+                    _revoke(a.uid);
+                    newestRevoked = true;
+                }
+            }
+            ComplianceGatekeeper.ComplianceRecord memory record = ComplianceRecords.read(gatekeeper, alice, KYC_BASIC);
+            assertEq(record.issuedAt, newestIssuedAt, "record issuedAt is the newest accepted");
+            assertEq(record.uidPrefix, bytes16(newest.uid));
+            assertEq(record.validUntil, newestRevoked ? 0 : newest.expiresAt);
+        }
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {CustosTestBase} from "../utils/CustosTestBase.sol";
+import {ComplianceRecords} from "../utils/ComplianceRecords.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
 import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
@@ -14,7 +15,7 @@ contract ComplianceInvariantTest is CustosTestBase {
     function setUp() public override {
         super.setUp();
         token = new CompliantToken("Custos Dollar", "CUSD", admin, gatekeeper, KYC_BASIC);
-        handler = new ComplianceHandler(gatekeeper, registry, token, signerKey, publisher, pauser);
+        handler = new ComplianceHandler(gatekeeper, registry, token, signerKey, publisher, pauser, signerManager);
         vm.startPrank(admin);
         token.grantRole(token.MINTER_ROLE(), address(handler));
         registry.grantRole(registry.PUBLISHER_ROLE(), address(handler));
@@ -61,6 +62,50 @@ contract ComplianceInvariantTest is CustosTestBase {
             if (registry.isRevoked(handler.accepted(i).uid)) ++revoked;
         }
         assertEq(revoked, handler.revokedCount());
+    }
+
+    /// The record of (subject, policy) never points at an older attestation than one already accepted for it: it
+    /// holds the newest accepted (by issuedAt; the last submitted among equals), revoked or not, and no attestation
+    /// older than an accepted one is ever accepted.
+    function invariant_recordNeverPointsAtAnOlderAttestation() public view {
+        assertEq(handler.olderAccepted(), 0, "an older attestation was accepted");
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            address subject = handler.actors(i);
+            ComplianceGatekeeper.ComplianceRecord memory record = ComplianceRecords.read(gatekeeper, subject, KYC_BASIC);
+            bytes32 newest = handler.newestUid(subject);
+            assertEq(record.uidPrefix, bytes16(newest), "record holds the newest uid");
+            assertEq(record.issuedAt, newest == 0 ? 0 : handler.attestationOf(newest).issuedAt);
+        }
+    }
+
+    /// Compliance is exactly "the newest accepted attestation is unrevoked and unexpired".
+    function invariant_complianceIsTheNewestLiveAttestation() public view {
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            address subject = handler.actors(i);
+            bytes32 newest = handler.newestUid(subject);
+            bool live = newest != 0 && !handler.wasRevoked(newest)
+                && handler.attestationOf(newest).expiresAt > vm.getBlockTimestamp();
+            assertEq(gatekeeper.isCompliant(subject, KYC_BASIC), live);
+        }
+    }
+
+    /// Count = attested − revoked: of the accepted uids, exactly the revoked ones read as revoked, the rest as used.
+    function invariant_uidCountsAreAttestedMinusRevoked() public view {
+        uint256 count = handler.acceptedCount();
+        uint256 used;
+        uint256 revoked;
+        for (uint256 i = 0; i < count; ++i) {
+            ComplianceGatekeeper.UidStatus status = gatekeeper.uidStatus(handler.accepted(i).uid);
+            if (status == ComplianceGatekeeper.UidStatus.Used) ++used;
+            if (status == ComplianceGatekeeper.UidStatus.Revoked) ++revoked;
+        }
+        assertEq(used, count - handler.revokedCount());
+        assertEq(revoked, handler.revokedCount());
+    }
+
+    /// After a rotation the retired key's fresh attestations are never accepted.
+    function invariant_retiredKeyNeverSignsAcceptedAttestations() public view {
+        assertEq(handler.retiredKeyAccepted(), 0);
     }
 
     function _hasLaterLiveAttestation(address subject, uint256 after_) internal view returns (bool) {

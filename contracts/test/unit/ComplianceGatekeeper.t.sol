@@ -4,9 +4,11 @@ pragma solidity ^0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {CustosTestBase} from "../utils/CustosTestBase.sol";
+import {ComplianceRecords} from "../utils/ComplianceRecords.sol";
 import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {RevocationRegistry} from "../../src/RevocationRegistry.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
+import {ZkCredentials} from "../../src/zk/ZkCredentials.sol";
 
 contract ComplianceGatekeeperTest is CustosTestBase {
     bytes32 internal constant UID = keccak256("uid-1");
@@ -73,6 +75,139 @@ contract ComplianceGatekeeperTest is CustosTestBase {
         vm.prank(publisher);
         registry.revoke(newer, bytes32(0));
         assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
+    // ------------------------------------------------------------ the record keeps the newest attestation
+
+    /// Issue 10, item 6: an unused older attestation submitted after a newer one lowered the expiry, and revoking the
+    /// newer uid left the subject compliant through the older one.
+    function test_attack_olderAttestationAfterNewer_isRefused_andRevokingTheNewerEndsCompliance() public {
+        IComplianceGatekeeper.Attestation memory older = _issuedBefore(alice, keccak256("older"), 1 hours, 1 days);
+        bytes memory olderSig = _sign(older);
+        IComplianceGatekeeper.Attestation memory newer = _attestation(alice, KYC_BASIC, keccak256("newer"));
+        gatekeeper.submitAttestation(newer, _sign(newer));
+
+        _expectSuperseded(older, newer.issuedAt);
+        gatekeeper.submitAttestation(older, olderSig);
+        assertEq(gatekeeper.complianceExpiry(alice, KYC_BASIC), newer.expiresAt, "expiry unchanged");
+        assertEq(uint8(gatekeeper.uidStatus(older.uid)), uint8(ComplianceGatekeeper.UidStatus.Unused), "not spent");
+
+        vm.prank(publisher);
+        registry.revoke(newer.uid, keccak256("identity fraud"));
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+        // The revocation keeps the record's issuedAt: the older attestation still cannot take the newer one's place.
+        assertEq(ComplianceRecords.read(gatekeeper, alice, KYC_BASIC).issuedAt, newer.issuedAt);
+        _expectSuperseded(older, newer.issuedAt);
+        gatekeeper.submitAttestation(older, olderSig);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
+    function test_attack_olderAttestationAfterTheNewerWasRevoked_isRefused() public {
+        IComplianceGatekeeper.Attestation memory older = _issuedBefore(alice, keccak256("older"), 1 hours, 1 days);
+        bytes memory olderSig = _sign(older);
+        bytes32 newer = _attest(alice, KYC_BASIC);
+        _revoke(newer);
+
+        _expectSuperseded(older, uint64(vm.getBlockTimestamp()));
+        gatekeeper.submitAttestation(older, olderSig);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
+    /// Refused even once the newer one has expired: the subject gets a fresh attestation, not an old one back.
+    function test_attack_olderLongerAttestationAfterTheNewerExpired_isRefused() public {
+        IComplianceGatekeeper.Attestation memory older = _issuedBefore(alice, keccak256("older"), 1 hours, 10 days);
+        bytes memory olderSig = _sign(older);
+        IComplianceGatekeeper.Attestation memory newer = _attestation(alice, KYC_BASIC, keccak256("newer"));
+        newer.expiresAt = newer.issuedAt + 1 hours;
+        gatekeeper.submitAttestation(newer, _sign(newer));
+        vm.warp(newer.expiresAt);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+
+        _expectSuperseded(older, newer.issuedAt);
+        gatekeeper.submitAttestation(older, olderSig);
+    }
+
+    function test_submit_equalIssuedAt_isAccepted_andTheLastSubmittedHoldsTheRecord() public {
+        IComplianceGatekeeper.Attestation memory first = _attestation(alice, KYC_BASIC, keccak256("first"));
+        IComplianceGatekeeper.Attestation memory second = _attestation(alice, KYC_BASIC, keccak256("second"));
+        second.expiresAt = first.expiresAt - 1;
+        gatekeeper.submitAttestation(first, _sign(first));
+        gatekeeper.submitAttestation(second, _sign(second));
+        assertEq(gatekeeper.complianceExpiry(alice, KYC_BASIC), second.expiresAt);
+        assertEq(ComplianceRecords.read(gatekeeper, alice, KYC_BASIC).uidPrefix, bytes16(second.uid));
+
+        vm.expectEmit(address(gatekeeper));
+        emit IComplianceGatekeeper.AttestationInvalidated(first.uid, false);
+        _revoke(first.uid);
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC));
+        vm.expectEmit(address(gatekeeper));
+        emit IComplianceGatekeeper.AttestationInvalidated(second.uid, true);
+        _revoke(second.uid);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
+    /// The newest attestation is the issuer's latest word, also when it ends sooner than the one it replaces.
+    function test_submit_newerAttestation_replacesTheRecordEvenWhenItEndsSooner() public {
+        IComplianceGatekeeper.Attestation memory older = _issuedBefore(alice, keccak256("older"), 1 hours, 10 days);
+        gatekeeper.submitAttestation(older, _sign(older));
+        IComplianceGatekeeper.Attestation memory newer = _attestation(alice, KYC_BASIC, keccak256("newer"));
+        newer.expiresAt = newer.issuedAt + 1 hours;
+        gatekeeper.submitAttestation(newer, _sign(newer));
+
+        ComplianceGatekeeper.ComplianceRecord memory record = ComplianceRecords.read(gatekeeper, alice, KYC_BASIC);
+        assertEq(record.validUntil, newer.expiresAt);
+        assertEq(record.issuedAt, newer.issuedAt);
+        assertEq(record.uidPrefix, bytes16(newer.uid));
+    }
+
+    function test_record_isPerSubjectAndPolicy() public {
+        _attest(alice, KYC_BASIC);
+        // Older attestations for another subject, or another policy, are not superseded by alice's kyc-basic one.
+        IComplianceGatekeeper.Attestation memory bobs = _issuedBefore(bob, keccak256("bob"), 1 hours, 1 days);
+        gatekeeper.submitAttestation(bobs, _sign(bobs));
+        IComplianceGatekeeper.Attestation memory other = _issuedBefore(alice, keccak256("accredited"), 1 hours, 1 days);
+        other.policyId = ACCREDITED;
+        gatekeeper.submitAttestation(other, _sign(other));
+        assertTrue(gatekeeper.isCompliant(bob, KYC_BASIC));
+        assertTrue(gatekeeper.isCompliant(alice, ACCREDITED));
+    }
+
+    /// Revoking one uid does not hold the subject on-chain: a newer attestation is accepted. Holding a subject is
+    /// the service's job (it refuses to issue); the chain only orders what was signed.
+    function test_revocation_doesNotHoldTheSubject_aNewerAttestationIsAccepted() public {
+        bytes32 revoked = _attest(alice, KYC_BASIC);
+        _revoke(revoked);
+        vm.warp(vm.getBlockTimestamp() + 1);
+        _attest(alice, KYC_BASIC);
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
+    /// Class 44 on-chain: a field beyond its ABI type (a uint64 of 2^64, an address with high bits) is refused by
+    /// the ABI decoder, never truncated into a valid-looking attestation.
+    function test_submit_revertsOnOutOfRangeCalldata() public {
+        IComplianceGatekeeper.Attestation memory a = _attestation(alice, KYC_BASIC, UID);
+        bytes memory sig = _sign(a);
+        bytes4 selector = gatekeeper.submitAttestation.selector;
+        uint256 subject = uint256(uint160(a.subject));
+        bytes[3] memory bad = [
+            abi.encodeWithSelector(
+                selector, a.uid, subject, a.policyId, uint256(a.issuedAt) | 1 << 64, a.expiresAt, sig
+            ),
+            abi.encodeWithSelector(
+                    selector, a.uid, subject, a.policyId, a.issuedAt, uint256(a.expiresAt) | 1 << 64, sig
+                ),
+            abi.encodeWithSelector(selector, a.uid, subject | 1 << 160, a.policyId, a.issuedAt, a.expiresAt, sig)
+        ];
+        for (uint256 i = 0; i < bad.length; ++i) {
+            (bool ok, bytes memory returned) = address(gatekeeper).call(bad[i]);
+            assertFalse(ok);
+            assertEq(returned.length, 0, "ABI decoder revert");
+        }
+        // The same encoding in range is the real call.
+        (bool accepted,) = address(gatekeeper)
+            .call(abi.encodeWithSelector(selector, a.uid, subject, a.policyId, a.issuedAt, a.expiresAt, sig));
+        assertTrue(accepted);
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC));
     }
 
     function test_uidStatus_unusedByDefault() public view {
@@ -151,6 +286,8 @@ contract ComplianceGatekeeperTest is CustosTestBase {
         (bytes32 r, bytes32 vs) = vm.signCompact(signerKey, _digest(a, block.chainid, address(gatekeeper)));
         vm.expectRevert(abi.encodeWithSelector(IComplianceGatekeeper.InvalidSignatureLength.selector, 64));
         gatekeeper.submitAttestation(a, abi.encodePacked(r, vs));
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC), "no state written");
+        assertEq(uint8(gatekeeper.uidStatus(UID)), uint8(ComplianceGatekeeper.UidStatus.Unused));
     }
 
     function test_attack_signerBeforeValidityWindow_reverts() public {
@@ -385,6 +522,17 @@ contract ComplianceGatekeeperTest is CustosTestBase {
         assertFalse(gatekeeper.isTrustedSigner(signer, uint64(vm.getBlockTimestamp())));
     }
 
+    /// Removing a key refuses its attestations from then on; records it already made last until they expire or
+    /// their uids are revoked (README: revoke the uids a compromised key issued).
+    function test_removeSigner_keepsRecordsAlreadyMade_untilRevoked() public {
+        bytes32 uid = _attest(alice, KYC_BASIC);
+        vm.prank(signerManager);
+        gatekeeper.removeSigner(signer);
+        assertTrue(gatekeeper.isCompliant(alice, KYC_BASIC));
+        _revoke(uid);
+        assertFalse(gatekeeper.isCompliant(alice, KYC_BASIC));
+    }
+
     function test_rotation_overlapAcceptsBothKeysThenOnlyTheNewOne() public {
         (address next, uint256 nextKey) = makeAddrAndKey("next-signer");
         uint64 overlapEnd = uint64(vm.getBlockTimestamp() + 1 days);
@@ -445,6 +593,16 @@ contract ComplianceGatekeeperTest is CustosTestBase {
         gatekeeper.disablePolicy(unknown);
     }
 
+    function test_submitProof_revertsForTheZeroRecipientOrBeforeAVerifierIsSet() public {
+        ZkCredentials.CredentialProof memory proof;
+        vm.expectRevert(IComplianceGatekeeper.AttestationZeroSubject.selector);
+        gatekeeper.submitProof(KYC_BASIC, address(0), proof);
+        vm.expectRevert(ZkCredentials.CredentialVerifierNotSet.selector);
+        gatekeeper.submitProof(KYC_BASIC, alice, proof);
+        vm.expectRevert(ZkCredentials.CredentialVerifierNotSet.selector);
+        gatekeeper.consumeProof(KYC_BASIC, alice, bytes32(0), proof);
+    }
+
     function test_constructor_revertsOnZeroAddresses() public {
         vm.expectRevert(IComplianceGatekeeper.ZeroAddress.selector);
         new ComplianceGatekeeper(address(0), address(registry));
@@ -464,6 +622,17 @@ contract ComplianceGatekeeperTest is CustosTestBase {
     }
 
     // ------------------------------------------------------------ helpers
+
+    /// @dev A kyc-basic attestation issued `age` seconds ago that lasts `lifetime`.
+    function _issuedBefore(address subject, bytes32 uid, uint64 age, uint64 lifetime)
+        internal
+        view
+        returns (IComplianceGatekeeper.Attestation memory a)
+    {
+        a = _attestation(subject, KYC_BASIC, uid);
+        a.issuedAt -= age;
+        a.expiresAt = a.issuedAt + lifetime;
+    }
 
     function _recovered(IComplianceGatekeeper.Attestation memory a, bytes memory sig) internal view returns (address) {
         return ecrecover(_digest(a, block.chainid, address(gatekeeper)), _v(sig), _r(sig), _s(sig));

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {AgentRegistry} from "../../src/AgentRegistry.sol";
-import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
-import {RevocationRegistry} from "../../src/RevocationRegistry.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 import {ICredentialVerifier} from "../../src/interfaces/ICredentialVerifier.sol";
-import {CredentialVerifier} from "../../src/zk/CredentialVerifier.sol";
 import {ZkCredentials} from "../../src/zk/ZkCredentials.sol";
+import {custosDomainSeparator} from "../utils/CustosDomain.sol";
+import {ZkTestBase} from "../utils/ZkTestBase.sol";
 
 /// @notice Exposes the calendar conversion for its test.
 contract YmdHarness is ZkCredentials {
@@ -20,98 +18,7 @@ contract YmdHarness is ZkCredentials {
 
 /// @notice The zero-knowledge path with real Groth16 proofs (contracts/test/fixtures/zk-proofs.json, made from the
 /// committed proving key at fixed addresses and time): each attack is its own test.
-contract ZkCredentialsTest is Test {
-    bytes32 internal constant ACCREDITED = keccak256("accredited-investor");
-    // The contract's parameters, restated: they are internal there (every external function costs each call some
-    // dispatch gas), and a test that reads them back would not notice them change.
-    bytes32 internal constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
-    uint256 internal constant ISSUANCE_ROOT_HISTORY = 64;
-    uint256 internal constant REVOCATION_GRACE = 10 minutes;
-    uint256 internal constant PROOF_MAX_AGE = 1 hours;
-    /// @dev BN254's base field (coordinates of proof points), not the scalar field of the public signals.
-    uint256 internal constant BN254_BASE_FIELD =
-        21_888_242_871_839_275_222_246_405_745_257_275_088_696_311_157_297_823_662_689_037_894_645_226_208_583;
-    uint256 internal constant PROOF_MAX_SKEW = 5 minutes;
-    uint256 internal constant ZK_RECORD_LIFETIME = 1 days;
-    uint256 internal constant FIELD =
-        21_888_242_871_839_275_222_246_405_745_257_275_088_548_364_400_416_034_343_698_204_186_575_808_495_617;
-
-    string internal fixture;
-    bytes32 internal policyId;
-    uint256 internal timestamp;
-    address internal admin = makeAddr("admin");
-    address internal publisher = makeAddr("publisher");
-    address internal signer;
-    uint256 internal signerKey;
-
-    RevocationRegistry internal registry;
-    ComplianceGatekeeper internal gatekeeper;
-
-    function setUp() public {
-        fixture = vm.readFile("contracts/test/fixtures/zk-proofs.json");
-        policyId = vm.parseJsonBytes32(fixture, ".policyId");
-        timestamp = vm.parseJsonUint(fixture, ".timestamp");
-        vm.chainId(vm.parseJsonUint(fixture, ".chainId"));
-        vm.warp(timestamp + 60);
-        (signer, signerKey) = makeAddrAndKey("custos-signer");
-
-        registry = new RevocationRegistry(admin);
-        address where = vm.parseJsonAddress(fixture, ".gatekeeper");
-        deployCodeTo("ComplianceGatekeeper.sol:ComplianceGatekeeper", abi.encode(admin, address(registry)), where);
-        gatekeeper = ComplianceGatekeeper(where);
-        vm.startPrank(admin);
-        registry.bindGatekeeper(gatekeeper);
-        registry.grantRole(registry.PUBLISHER_ROLE(), publisher);
-        gatekeeper.grantRole(gatekeeper.SIGNER_MANAGER_ROLE(), admin);
-        gatekeeper.setPolicy(policyId, 30 days);
-        gatekeeper.setSigner(signer, uint64(timestamp - 365 days), type(uint64).max);
-        gatekeeper.setCredentialVerifier(ICredentialVerifier(address(new CredentialVerifier())));
-        gatekeeper.setZkPolicy(policyId, vm.parseJsonUint(fixture, ".policyHash"));
-        vm.stopPrank();
-
-        vm.prank(publisher);
-        registry.publishRoot(bytes32(vm.parseJsonUint(fixture, ".revocationRoot")), 0);
-        _submitIssuanceRoot(vm.parseJsonUint(fixture, ".issuanceRoot"), uint64(timestamp - 600), signerKey);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    function _proof(string memory name) internal view returns (ZkCredentials.CredentialProof memory p) {
-        string memory path = string.concat(".proofs.", name, ".proof");
-        uint256[] memory a = vm.parseJsonUintArray(fixture, string.concat(path, ".a"));
-        uint256[] memory b0 = vm.parseJsonUintArray(fixture, string.concat(path, ".b[0]"));
-        uint256[] memory b1 = vm.parseJsonUintArray(fixture, string.concat(path, ".b[1]"));
-        uint256[] memory c = vm.parseJsonUintArray(fixture, string.concat(path, ".c"));
-        p.a = [a[0], a[1]];
-        p.b = [[b0[0], b0[1]], [b1[0], b1[1]]];
-        p.c = [c[0], c[1]];
-        p.nullifier = vm.parseJsonUint(fixture, string.concat(path, ".nullifier"));
-        p.issuanceRoot = vm.parseJsonUint(fixture, string.concat(path, ".issuanceRoot"));
-        p.revocationRoot = vm.parseJsonUint(fixture, string.concat(path, ".revocationRoot"));
-        p.timestamp = vm.parseJsonUint(fixture, string.concat(path, ".timestamp"));
-        p.todayYmd = vm.parseJsonUint(fixture, string.concat(path, ".todayYmd"));
-    }
-
-    /// @dev The scope, computed here as the SDK does (scopeOf), not read back from the contract.
-    function _scope(address consumer, bytes32 context, uint256 timestamp_) internal view returns (uint256) {
-        return uint256(keccak256(abi.encode(block.chainid, consumer, context, timestamp_ / 1 days))) % FIELD;
-    }
-
-    function _recipient(string memory name) internal view returns (address) {
-        return vm.parseJsonAddress(fixture, string.concat(".proofs.", name, ".recipient"));
-    }
-
-    function _signIssuanceRoot(uint256 root, uint64 issuedAt, uint256 key) internal view returns (bytes memory) {
-        bytes32 structHash = keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, root, issuedAt));
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", gatekeeper.domainSeparator(), structHash));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        return abi.encodePacked(r, s, v);
-    }
-
-    function _submitIssuanceRoot(uint256 root, uint64 issuedAt, uint256 key) internal {
-        gatekeeper.submitIssuanceRoot(root, issuedAt, _signIssuanceRoot(root, issuedAt, key));
-    }
-
+contract ZkCredentialsTest is ZkTestBase {
     // ---------------------------------------------------------------- accepted
 
     function test_submitProof_recordsTheRecipientAsCompliant() public {
@@ -175,6 +82,93 @@ contract ZkCredentialsTest is Test {
         vm.prank(publisher);
         registry.publishRoot(bytes32(vm.parseJsonUint(fixture, ".revocationRootAfterRevokingAlice")), 1);
         gatekeeper.submitProof(policyId, _recipient("alice"), _proof("alice"));
+    }
+
+    // ---------------------------------------------------------------- proofs and attestations share one record
+
+    function test_attestationThenNewerProof_theLongerAttestationKeepsTheRecord() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        IComplianceGatekeeper.Attestation memory a = _submitAttestation(alice, "a", proof.timestamp - 10, 30 days);
+        gatekeeper.submitProof(policyId, alice, proof);
+        assertTrue(gatekeeper.nullifierUsed(proof.nullifier));
+        _assertRecord(alice, a.expiresAt, a.issuedAt, a.uid);
+        // The attestation still owns the record, so its revocation still ends compliance.
+        _revoke(a.uid);
+        assertFalse(gatekeeper.isCompliant(alice, policyId));
+    }
+
+    function test_shortAttestationThenNewerProof_theProofTakesTheRecord() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        IComplianceGatekeeper.Attestation memory a = _submitAttestation(alice, "a", proof.timestamp - 10, 1 hours);
+        gatekeeper.submitProof(policyId, alice, proof);
+        _assertRecord(alice, proof.timestamp + ZK_RECORD_LIFETIME, proof.timestamp, bytes32(proof.nullifier));
+        vm.expectEmit(address(gatekeeper));
+        emit IComplianceGatekeeper.AttestationInvalidated(a.uid, false);
+        _revoke(a.uid);
+        assertTrue(gatekeeper.isCompliant(alice, policyId));
+    }
+
+    function test_proofThenOlderAttestation_reverts() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        gatekeeper.submitProof(policyId, alice, proof);
+        (IComplianceGatekeeper.Attestation memory a, bytes memory signature) =
+            _signedAttestation(alice, "older", proof.timestamp - 10, 30 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IComplianceGatekeeper.AttestationSuperseded.selector, a.uid, a.issuedAt, uint64(proof.timestamp)
+            )
+        );
+        gatekeeper.submitAttestation(a, signature);
+        _assertRecord(alice, proof.timestamp + ZK_RECORD_LIFETIME, proof.timestamp, bytes32(proof.nullifier));
+    }
+
+    function test_proofThenNewerAttestation_replacesIt_andItsRevocationClearsTheRecord() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        gatekeeper.submitProof(policyId, alice, proof);
+        IComplianceGatekeeper.Attestation memory a = _submitAttestation(alice, "newer", proof.timestamp + 30, 1 hours);
+        _assertRecord(alice, a.expiresAt, a.issuedAt, a.uid);
+
+        _revoke(a.uid);
+        assertFalse(gatekeeper.isCompliant(alice, policyId));
+        _assertRecord(alice, 0, a.issuedAt, a.uid);
+        vm.expectRevert(abi.encodeWithSelector(ZkCredentials.NullifierAlreadyUsed.selector, proof.nullifier));
+        gatekeeper.submitProof(policyId, alice, proof);
+    }
+
+    function test_newerAttestationThenOlderProof_reverts_andLeavesTheNullifierUnspent() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        IComplianceGatekeeper.Attestation memory a = _submitAttestation(alice, "newer", proof.timestamp + 30, 1 hours);
+        bytes memory superseded = abi.encodeWithSelector(
+            IComplianceGatekeeper.ProofSuperseded.selector, proof.nullifier, uint64(proof.timestamp), a.issuedAt
+        );
+        vm.expectRevert(superseded);
+        gatekeeper.submitProof(policyId, alice, proof);
+        assertFalse(gatekeeper.nullifierUsed(proof.nullifier));
+        _assertRecord(alice, a.expiresAt, a.issuedAt, a.uid);
+
+        // Revoking the newer attestation does not let the older proof in either.
+        _revoke(a.uid);
+        vm.expectRevert(superseded);
+        gatekeeper.submitProof(policyId, alice, proof);
+        assertFalse(gatekeeper.isCompliant(alice, policyId));
+    }
+
+    /// A holder's clock ahead of the chain orders nothing: the proof counts as made at the block time, so the
+    /// issuer's attestation of that same second is not refused as older.
+    function test_proofDatedAheadOfTheChain_countsAsIssuedAtTheBlockTime() public {
+        ZkCredentials.CredentialProof memory proof = _proof("alice");
+        address alice = _recipient("alice");
+        uint256 blockTime = proof.timestamp - 100;
+        vm.warp(blockTime);
+        gatekeeper.submitProof(policyId, alice, proof);
+        _assertRecord(alice, proof.timestamp + ZK_RECORD_LIFETIME, blockTime, bytes32(proof.nullifier));
+        IComplianceGatekeeper.Attestation memory a = _submitAttestation(alice, "same second", blockTime, 30 days);
+        _assertRecord(alice, a.expiresAt, blockTime, a.uid);
     }
 
     // ---------------------------------------------------------------- attacks
@@ -286,6 +280,36 @@ contract ZkCredentialsTest is Test {
             abi.encodeWithSelector(ZkCredentials.IssuanceRootNotNewer.selector, older, uint64(timestamp - 600))
         );
         gatekeeper.submitIssuanceRoot(7, older, signature);
+    }
+
+    function test_issuanceRoot_signedForAnotherChainOrGatekeeper_reverts() public {
+        uint64 issuedAt = uint64(timestamp);
+        bytes32 structHash = keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, uint256(7), issuedAt));
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", gatekeeper.domainSeparator(), structHash));
+        bytes32[2] memory otherDomains = [
+            custosDomainSeparator(block.chainid + 1, address(gatekeeper)),
+            custosDomainSeparator(block.chainid, makeAddr("another gatekeeper"))
+        ];
+        for (uint256 i = 0; i < otherDomains.length; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) =
+                vm.sign(signerKey, keccak256(abi.encodePacked("\x19\x01", otherDomains[i], structHash)));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IComplianceGatekeeper.UntrustedSigner.selector, ecrecover(digest, v, r, s), issuedAt
+                )
+            );
+            gatekeeper.submitIssuanceRoot(7, issuedAt, abi.encodePacked(r, s, v));
+        }
+    }
+
+    /// Class 35 on-chain: a root dated beyond the skew would make every later, honest root look older.
+    function test_issuanceRoot_fromTheFuture_reverts() public {
+        uint64 issuedAt = uint64(vm.getBlockTimestamp() + PROOF_MAX_SKEW + 1);
+        bytes memory signature = _signIssuanceRoot(7, issuedAt, signerKey);
+        vm.expectRevert(abi.encodeWithSelector(ZkCredentials.IssuanceRootFromFuture.selector, issuedAt));
+        gatekeeper.submitIssuanceRoot(7, issuedAt, signature);
+        _submitIssuanceRoot(7, uint64(vm.getBlockTimestamp() + PROOF_MAX_SKEW), signerKey);
+        assertTrue(gatekeeper.isRecentIssuanceRoot(7));
     }
 
     function test_noVerifierOrSecondVerifier_reverts() public {

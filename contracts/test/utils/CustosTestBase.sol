@@ -5,6 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {RevocationRegistry} from "../../src/RevocationRegistry.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
+import {custosDomainSeparator} from "./CustosDomain.sol";
 
 /// @notice Deploys a bound registry and gatekeeper with one trusted signer and the `kyc-basic` policy, and signs
 /// attestations with a digest built here, independently of the contract's own {hashAttestation}.
@@ -66,15 +67,7 @@ abstract contract CustosTestBase is Test {
         pure
         returns (bytes32)
     {
-        bytes32 domainSeparator = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("Custos"),
-                keccak256("1"),
-                chainId,
-                verifyingContract
-            )
-        );
+        bytes32 domainSeparator = custosDomainSeparator(chainId, verifyingContract);
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)"),
@@ -106,5 +99,19 @@ abstract contract CustosTestBase is Test {
         uid = keccak256(abi.encode(subject, policyId, vm.getBlockTimestamp(), gasleft()));
         IComplianceGatekeeper.Attestation memory a = _attestation(subject, policyId, uid);
         gatekeeper.submitAttestation(a, _sign(a));
+    }
+
+    function _revoke(bytes32 uid) internal {
+        vm.prank(publisher);
+        registry.revoke(uid, bytes32(0));
+    }
+
+    /// @dev Expects {IComplianceGatekeeper.AttestationSuperseded} for `a` against a record issued at `recordIssuedAt`.
+    function _expectSuperseded(IComplianceGatekeeper.Attestation memory a, uint64 recordIssuedAt) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IComplianceGatekeeper.AttestationSuperseded.selector, a.uid, a.issuedAt, recordIssuedAt
+            )
+        );
     }
 }
