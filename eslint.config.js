@@ -9,7 +9,7 @@ export default tseslint.config(
       'src/db/generated/',
       'out/',
       'cache/',
-      'dist/',
+      '**/dist/',
       '.custos/',
       'scripts/solc.cjs',
     ],

@@ -3,7 +3,7 @@
 // `custos revoke` (through the API) until the new revocation root is on-chain, from when a proof for the revoked
 // credential can no longer be made with a current root. Prints figures; asserts nothing.
 import { Wallet } from 'ethers';
-import { CustosHolderClient, createIdentity } from '../../src/sdk/index.js';
+import { CustosHolderClient, createIdentity } from '@custos/sdk/holder';
 import { APPROVED_KYC } from '../../test/helpers/fixtures.js';
 import { custos } from '../../test/helpers/cli.js';
 import { startTestService } from '../../test/helpers/service.js';

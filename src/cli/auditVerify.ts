@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AuditLogVerification } from '../audit/index.js';
+import type { auditVerification } from '@custos/sdk/api';
+import type { z } from 'zod';
 // Straight from the module, not the audit index: the CLI should not load the database client to check a signature.
 import { checkpointSignatureValid, type SignedCheckpoint } from '../audit/checkpoints.js';
 import { call, CliError, type Connection } from './client.js';
@@ -20,11 +21,11 @@ export async function checkSavedCheckpoint(conn: Connection, file: string): Prom
   if (!checkpointSignatureValid(checkpoint)) {
     return { ok: false, message: `the checkpoint in ${file} is not signed by ${checkpoint.signer}` };
   }
-  return call<SavedCheckpointCheck>(conn, 'POST', '/v1/audit/checkpoints/verify', checkpoint);
+  return call(conn, 'verifyCheckpoint', { body: checkpoint });
 }
 
 /** Which stretch of the log each protection covers, e.g. "1-900 anchored, 901-950 checkpointed, 951-960 neither". */
-export function describeCoverage(result: AuditLogVerification): string {
+export function describeCoverage(result: z.output<typeof auditVerification>): string {
   const head = BigInt(result.coverage.head ?? 0);
   const anchored = BigInt(result.coverage.anchoredThroughSeq ?? 0);
   const checkpointed = BigInt(result.coverage.checkpointedThroughSeq ?? 0);
@@ -37,7 +38,10 @@ export function describeCoverage(result: AuditLogVerification): string {
 }
 
 /** The one line `custos audit verify` exits with when something is wrong. */
-export function auditProblem(result: AuditLogVerification, saved?: SavedCheckpointCheck): string {
+export function auditProblem(
+  result: z.output<typeof auditVerification>,
+  saved?: SavedCheckpointCheck,
+): string {
   if (result.firstBreak) {
     const more = result.breakCount > 1 ? ` (and ${result.breakCount - 1} more broken link(s))` : '';
     return `audit chain broken at event ${result.firstBreak.seq}: ${result.firstBreak.message}${more}`;

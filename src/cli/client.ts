@@ -1,6 +1,14 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  CustosApiError,
+  CustosClient,
+  type CallInput,
+  type OperationId,
+  type ResponseOf,
+  type operations,
+} from '@custos/sdk';
 
 /** Thrown for anything the CLI reports: one line, non-zero exit. */
 export class CliError extends Error {}
@@ -22,41 +30,44 @@ export function connection(env: NodeJS.ProcessEnv = process.env): Connection {
   };
 }
 
-type Body = { json: unknown } | { file: string; contentType: string };
-
-async function send(conn: Connection, method: string, route: string, body?: Body): Promise<Response> {
+/** The SDK's errors as the CLI's one line: `CODE: message`, or that the server cannot be reached. */
+async function reported<T>(conn: Connection, request: () => Promise<T>): Promise<T> {
   try {
-    return await fetch(new URL(route, conn.url), {
-      method,
-      headers: {
-        ...(conn.key ? { authorization: `Bearer ${conn.key}` } : {}),
-        ...(body === undefined
-          ? {}
-          : { 'content-type': 'json' in body ? 'application/json' : body.contentType }),
-      },
-      ...(body === undefined
-        ? {}
-        : 'json' in body
-          ? { body: JSON.stringify(body.json) }
-          : { body: Readable.toWeb(createReadStream(body.file)) as ReadableStream, duplex: 'half' }),
-      signal: AbortSignal.timeout(120_000),
-    });
+    return await request();
   } catch (error) {
+    if (error instanceof CustosApiError) throw new CliError(error.message);
     throw new CliError(
       `cannot reach Custos at ${conn.url} (${(error as Error).message}); is it running (npm start)?`,
     );
   }
 }
 
-/** The API's error body as one line: `CODE: message`. */
-async function failure(response: Response): Promise<CliError> {
-  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  return new CliError(`${body.error?.code ?? response.status}: ${body.error?.message ?? 'request failed'}`);
+/** Calls an operation of the API contract, typed by it; API errors become `CODE: message`. */
+export function call<Id extends OperationId>(
+  conn: Connection,
+  id: Id,
+  input?: CallInput<(typeof operations)[Id]>,
+): Promise<ResponseOf<(typeof operations)[Id]>> {
+  // No retries: an officer's command runs once, and says so if it failed.
+  const client = new CustosClient({ url: conn.url, apiKey: conn.key, retries: 0 });
+  return reported(conn, () => client.call(id, input));
 }
 
-/** Calls the admin API; API errors become `CODE: message`, an unreachable server says so. */
-export async function call<T>(conn: Connection, method: string, route: string, body?: unknown): Promise<T> {
-  return answer<T>(await send(conn, method, route, body === undefined ? undefined : { json: body }));
+async function send(
+  conn: Connection,
+  route: string,
+  init: RequestInit & { duplex?: 'half' },
+): Promise<Response> {
+  const response = await reported(conn, () =>
+    fetch(new URL(route, conn.url), {
+      ...init,
+      headers: { ...(conn.key ? { authorization: `Bearer ${conn.key}` } : {}), ...init.headers },
+      signal: AbortSignal.timeout(120_000),
+    }),
+  );
+  if (response.ok) return response;
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  throw new CliError(`${body.error?.code ?? response.status}: ${body.error?.message ?? 'request failed'}`);
 }
 
 /** Streams `file` as the request body (sanctions lists of any size) and reads the JSON answer. */
@@ -66,22 +77,19 @@ export async function upload<T>(
   file: string,
   contentType: string,
 ): Promise<T> {
-  return answer<T>(await send(conn, 'POST', route, { file, contentType }));
-}
-
-async function answer<T>(response: Response): Promise<T> {
-  if (!response.ok) throw await failure(response);
-  try {
-    return (await response.json()) as T;
-  } catch {
-    throw new CliError(`Custos answered ${response.status} with a body that is not JSON`);
-  }
+  const body = Readable.toWeb(createReadStream(file)) as ReadableStream;
+  const response = await send(conn, route, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+    duplex: 'half',
+  });
+  return (await response.json()) as T;
 }
 
 /** GETs `route` and copies the body to `out` as it arrives (exports of any size). */
 export async function download(conn: Connection, route: string, out: NodeJS.WritableStream): Promise<void> {
-  const response = await send(conn, 'GET', route);
-  if (!response.ok) throw await failure(response);
+  const response = await send(conn, route, { method: 'GET' });
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
   }

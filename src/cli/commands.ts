@@ -3,10 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, CliError, connection, download, upload } from './client.js';
 import { print } from './output.js';
-import type { RevokeResult } from '../attest/index.js';
-import type { HoldView } from '../screening/index.js';
-import type { Reconciliation } from '../reconcile/index.js';
-import type { AuditLogVerification } from '../audit/index.js';
+import type { CallInput, operations } from '@custos/sdk';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -68,12 +65,10 @@ export function buildProgram(): Command {
         provider: options.provider,
         reference: options.reference,
       };
-      const result = await call<{ subject: string; applied: boolean }>(
-        connection(),
-        'PUT',
-        `/v1/kyc/${address}`,
-        body,
-      );
+      const result = await call(connection(), 'setKyc', {
+        params: { subject: address },
+        body: body as CallInput<(typeof operations)['setKyc']>['body'],
+      });
       print(json(), result, [{ subject: result.subject, status: options.status, applied: result.applied }]);
     });
 
@@ -117,10 +112,7 @@ export function buildProgram(): Command {
     )
     .requiredOption('--reason <text>', 'why (kept in the audit log; its hash goes on-chain)')
     .action(async (target: string, options: { reason: string }) => {
-      const result = await call<RevokeResult>(connection(), 'POST', '/v1/revocations', {
-        target,
-        reason: options.reason,
-      });
+      const result = await call(connection(), 'revoke', { body: { target, reason: options.reason } });
       const root = result.revocationRoot;
       print(
         json(),
@@ -149,7 +141,7 @@ export function buildProgram(): Command {
         ...(options.subject ? { subject: options.subject } : {}),
         includeLifted: String(options.all),
       });
-      const result = await call<{ holds: HoldView[] }>(connection(), 'GET', `/v1/holds?${query}`);
+      const result = await call(connection(), 'listHolds', { query: Object.fromEntries(query) });
       print(
         json(),
         result,
@@ -168,8 +160,9 @@ export function buildProgram(): Command {
     .description("lift the hold on an address (an officer lifts its own tenant's hold)")
     .requiredOption('--reason <text>', 'why (kept in the audit log)')
     .action(async (address: string, options: { reason: string }) => {
-      const result = await call<{ lifted: HoldView[] }>(connection(), 'POST', `/v1/holds/${address}/lift`, {
-        reason: options.reason,
+      const result = await call(connection(), 'liftHold', {
+        params: { subject: address },
+        body: { reason: options.reason },
       });
       print(
         json(),
@@ -189,11 +182,7 @@ export function buildProgram(): Command {
     .description("a subject's attestations, newest first")
     .requiredOption('--subject <address>', 'subject address')
     .action(async (options: { subject: string }) => {
-      const result = await call<{ attestations: Record<string, unknown>[] }>(
-        connection(),
-        'GET',
-        `/v1/attestations?subject=${encodeURIComponent(options.subject)}`,
-      );
+      const result = await call(connection(), 'listAttestations', { query: { subject: options.subject } });
       print(
         json(),
         result,
@@ -212,7 +201,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('signing keys with their status and on-chain trust window')
     .action(async () => {
-      const result = await call<{ keys: Record<string, unknown>[] }>(connection(), 'GET', '/v1/keys');
+      const result = await call(connection(), 'listKeys');
       print(
         json(),
         result,
@@ -231,9 +220,8 @@ export function buildProgram(): Command {
     .option('--overlap <duration>', 'how long the old key stays trusted (e.g. 1d)', seconds, 86_400)
     .option('--kms-key-id <id>', 'aws-kms only: the new ECC_SECG_P256K1 key, created beforehand')
     .action(async (options: { overlap: number; kmsKeyId?: string }) => {
-      const result = await call<Record<string, unknown>>(connection(), 'POST', '/v1/keys/rotate', {
-        overlapSeconds: options.overlap,
-        kmsKeyId: options.kmsKeyId,
+      const result = await call(connection(), 'rotateKey', {
+        body: { overlapSeconds: options.overlap, kmsKeyId: options.kmsKeyId },
       });
       print(json(), result, [result]);
     });
@@ -274,7 +262,7 @@ export function buildProgram(): Command {
     .command('reconcile')
     .description('list every disagreement between the database and the chain; exits 1 when there is one')
     .action(async () => {
-      const result = await call<Reconciliation>(connection(), 'GET', '/v1/reconcile');
+      const result = await call(connection(), 'reconcile');
       print(
         json(),
         result,
@@ -296,7 +284,7 @@ export function buildProgram(): Command {
     .option('--checkpoint <file>', 'also check a checkpoint saved earlier (from GET /v1/audit/status)')
     .action(async (options: { checkpoint?: string }) => {
       const conn = connection();
-      const result = await call<AuditLogVerification>(conn, 'GET', '/v1/audit/verify');
+      const result = await call(conn, 'verifyAudit');
       const saved = options.checkpoint ? await checkSavedCheckpoint(conn, options.checkpoint) : undefined;
       const coverage = describeCoverage(result);
       if (!result.ok || (saved && !saved.ok)) {

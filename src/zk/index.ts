@@ -1,22 +1,5 @@
 // Zero-knowledge credentials: the circuit's arithmetic, Merkle trees, witnesses and the committed artifacts.
-export * from './credential.js';
-export {
-  MemoryNodeStore,
-  SparseMerkleTree,
-  type LeafProof,
-  type NodePosition,
-  type NodeStore,
-  type TreeNode,
-} from './merkleTree.js';
-export {
-  EMPTY_TREE_ROOT,
-  expectedPublicSignals,
-  proofRequestFrom,
-  witnessInput,
-  type CredentialJson,
-  type PathJson,
-  type ProofRequest,
-} from './witness.js';
+export * from '@custos/sdk/zk';
 export {
   ARTIFACT_PATHS,
   MANIFEST_PATH,
@@ -28,7 +11,6 @@ export {
   type ArtifactName,
   type ZkManifest,
 } from './artifacts.js';
-export { toContractProof, type ContractProof } from './contractProof.js';
 export {
   ProverBusyError,
   ProverPool,

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import * as snarkjs from 'snarkjs';
-import { createIdentity, proveCredential, restoreIdentity, type ContractProof } from '../../src/sdk/index.js';
+import { createIdentity, proveCredential, restoreIdentity, type ContractProof } from '@custos/sdk/holder';
 import { SNARK_FIELD, artifactPath, expectedPublicSignals, identityCommitment } from '../../src/zk/index.js';
 import { CHROMIUM, hasChromium, requireSystemPackage } from '../helpers/systemPackage.js';
 import { credentialScenario } from '../zk/fixtures.js';
 
+const run = promisify(execFile);
 const vkey = () => JSON.parse(readFileSync(artifactPath('verificationKey'), 'utf8'));
 
 /** Checks a contract-shaped proof with snarkjs against the public signals the contract would assemble. */
@@ -57,6 +60,42 @@ describe('holder SDK', () => {
     assert.equal(await verifies(proof, otherRecipient), false);
   });
 
+  it('proves in Node from artifact URLs (as custos.artifacts() gives them), and the process then exits by itself', async () => {
+    const server = createServer((req, res) => {
+      const name =
+        req.url === '/zk/credential.wasm' ? 'wasm' : req.url === '/zk/credential.zkey' ? 'zkey' : null;
+      if (!name) return void res.writeHead(404).end();
+      res.end(readFileSync(artifactPath(name)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      // A script that proves once and does nothing to end itself: it must not hang on snarkjs's worker threads.
+      // It lives under test-results/ (ignored by git) so that it resolves @custos/sdk as a dApp's script would.
+      mkdirSync('test-results', { recursive: true });
+      const dir = mkdtempSync(path.join('test-results', 'holder-node-'));
+      const script = path.join(dir, 'prove.mts');
+      writeFileSync(
+        script,
+        `import { proveCredential, restoreIdentity } from '@custos/sdk/holder';
+         import { expectedPublicSignals } from '@custos/sdk/zk';
+         import { credentialScenario } from '../../test/zk/fixtures.ts';
+         const { secret, request } = await credentialScenario();
+         const base = 'http://127.0.0.1:${port}';
+         const artifacts = { wasm: base + '/zk/credential.wasm', zkey: base + '/zk/credential.zkey' };
+         const proof = await proveCredential(restoreIdentity(secret), request, artifacts);
+         console.log(JSON.stringify({ proof, signals: expectedPublicSignals(secret, request).map(String) }));`,
+      );
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
+        timeout: 60_000,
+      }).finally(() => rmSync(dir, { recursive: true, force: true }));
+      const { proof, signals } = JSON.parse(stdout) as { proof: ContractProof; signals: string[] };
+      assert.equal(await verifies(proof, signals.map(BigInt)), true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('proves the same in a browser from the bundle (headless Chromium)', async (ctx) => {
     if (!requireSystemPackage(ctx, 'chromium', hasChromium())) return;
     const dir = mkdtempSync(path.join(tmpdir(), 'custos-sdk-'));
@@ -67,7 +106,7 @@ describe('holder SDK', () => {
       '/': path.join(dir, 'index.html'),
     };
     await build({
-      entryPoints: ['src/sdk/index.ts'],
+      entryPoints: ['packages/sdk/src/holder/index.ts'],
       bundle: true,
       format: 'esm',
       platform: 'browser',

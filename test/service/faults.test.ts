@@ -24,7 +24,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../../src/db/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
-import { createIdentity } from '../../src/sdk/index.js';
+import { createIdentity } from '@custos/sdk/holder';
 import { startFakeKms, type FakeKms } from '../helpers/fakeKms.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Wallet } from 'ethers';
-import { createIdentity } from '../../src/sdk/index.js';
+import { createIdentity } from '@custos/sdk/holder';
 import { APPROVED_KYC } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 

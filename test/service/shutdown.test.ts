@@ -9,7 +9,7 @@ import { Wallet } from 'ethers';
 import { createApiKey, ensureTenant } from '../../src/auth/index.js';
 import { freePort } from '../../src/chain/index.js';
 import { closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
-import { createIdentity } from '../../src/sdk/index.js';
+import { createIdentity } from '@custos/sdk/holder';
 import { approveSubject } from '../helpers/fixtures.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { spawnService, type ServiceProcess } from '../helpers/serviceProcess.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact, policyIdOf } from '../../src/chain/index.js';
-import { CustosApiError, CustosHolderClient, createIdentity, proveCredential } from '../../src/sdk/index.js';
+import { CustosApiError, CustosHolderClient, createIdentity, proveCredential } from '@custos/sdk/holder';
 import {
   EMPTY_TREE_ROOT,
   MemoryNodeStore,

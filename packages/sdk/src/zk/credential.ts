@@ -1,10 +1,11 @@
 // The credential's arithmetic, shared by the service, the holder SDK (Node and browser) and the tests: exactly what
 // circuits/credential.circom computes. Poseidon is poseidon-lite (circomlib's constants, no dependencies).
-import { AbiCoder, keccak256 } from 'ethers';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { poseidon1, poseidon2, poseidon8, poseidon12 } from 'poseidon-lite';
+import { SNARK_FIELD } from '../api/primitives.js';
 
-/** BN254's scalar field: every public signal must be below it. */
-export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export { SNARK_FIELD };
 /** Depth of the issuance and revocation trees: 2^20 credentials. */
 export const TREE_LEVELS = 20;
 /** Denied-country slots in a policy (unused ones are 0). */
@@ -90,11 +91,15 @@ export function scopeOf(
   context: string,
   timestamp: number,
 ): bigint {
-  const encoded = AbiCoder.defaultAbiCoder().encode(
-    ['uint256', 'address', 'bytes32', 'uint256'],
-    [chainId, contract, context, Math.floor(timestamp / SCOPE_EPOCH_SECONDS)],
-  );
-  return BigInt(keccak256(encoded)) % SNARK_FIELD;
+  // abi.encode of (uint256, address, bytes32, uint256): four 32-byte words, each left-padded.
+  const word = (value: bigint) => value.toString(16).padStart(64, '0');
+  const encoded = [
+    word(BigInt(chainId)),
+    word(BigInt(contract)),
+    word(BigInt(context)),
+    word(BigInt(Math.floor(timestamp / SCOPE_EPOCH_SECONDS))),
+  ].join('');
+  return BigInt(`0x${bytesToHex(keccak_256(hexToBytes(encoded)))}`) % SNARK_FIELD;
 }
 
 /** The UTC calendar date of a unix time as YYYYMMDD. */

@@ -1,49 +1,19 @@
 // The holder's calls to Custos: public parameters, credential issuance (through a dApp key) and the two Merkle
 // paths, assembled into the ProofRequest that proveCredential takes. Browser-safe: fetch only.
-import type { CredentialPath, IssuedCredential, RevocationPath } from '../credentials/index.js';
+import type {
+  issuedCredential,
+  zkParameters as zkParametersSchema,
+  zkPolicyParameters,
+} from '../api/index.js';
+import type { z } from 'zod';
+import { CustosClient, type CustosClientOptions } from '../client.js';
 import { scopeOf, type ZkPolicy } from '../zk/credential.js';
 import { proofRequestFrom, type ProofRequest } from '../zk/witness.js';
-import type { CircuitArtifacts, HolderIdentity } from './holder.js';
+import type { CircuitArtifacts, HolderIdentity } from './prove.js';
 
-/** A policy as `GET /v1/zk` describes it. */
-export interface ZkPolicyParameters {
-  name: string;
-  policyId: string;
-  supported: boolean;
-  unsupported?: string;
-  policyTag?: string;
-  minAge?: number;
-  requireAccredited?: boolean;
-  maxRiskTier?: number;
-  deniedCountries?: number[];
-  policyHash?: string;
-}
-
-export interface ZkParameters {
-  chainId: number;
-  gatekeeper: string;
-  revocationRegistry: string;
-  policies: ZkPolicyParameters[];
-  circuit: {
-    constraints: number;
-    wasm: string;
-    zkey: string;
-    verificationKey: string;
-    sha256: Record<string, string>;
-  };
-}
-
-/** An error answer from Custos: its HTTP status, machine-readable code and message. */
-export class CustosApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-    this.name = 'CustosApiError';
-  }
-}
+export type ZkParameters = z.output<typeof zkParametersSchema>;
+export type ZkPolicyParameters = z.output<typeof zkPolicyParameters>;
+export type IssuedCredential = z.output<typeof issuedCredential>;
 
 export interface ProofContext {
   /** Who the proof makes compliant: the caller of the gated action. */
@@ -55,14 +25,18 @@ export interface ProofContext {
   timestamp?: number;
 }
 
+/** A holder's view of Custos: parameters, its credential, its paths, and the request to prove with. */
 export class CustosHolderClient {
+  private readonly client: CustosClient;
   private parameters?: Promise<ZkParameters>;
 
   /** `apiKey` is a dApp key, needed only to request credentials (a holder's browser usually goes through its dApp). */
-  constructor(private readonly options: { url: string; apiKey?: string }) {}
+  constructor(private readonly options: CustosClientOptions) {
+    this.client = new CustosClient(options);
+  }
 
   zkParameters(): Promise<ZkParameters> {
-    this.parameters ??= this.call<ZkParameters>('GET', '/v1/zk');
+    this.parameters ??= this.client.call('zkParameters');
     return this.parameters;
   }
 
@@ -71,16 +45,16 @@ export class CustosHolderClient {
     identity: HolderIdentity,
     request: { subject: string; policy: string },
   ): Promise<IssuedCredential> {
-    return this.call('POST', '/v1/credentials', {
-      ...request,
-      identityCommitment: identity.commitment.toString(),
+    return this.client.call('issueCredential', {
+      body: { ...request, identityCommitment: identity.commitment.toString() },
     });
   }
 
-  /** Where the circuit's wasm and proving key are served. */
+  /** Where the circuit's wasm and proving key are served (proveCredential fetches them, in Node and browsers). */
   async artifacts(): Promise<CircuitArtifacts> {
     const { circuit } = await this.zkParameters();
-    return { wasm: `${this.options.url}${circuit.wasm}`, zkey: `${this.options.url}${circuit.zkey}` };
+    const base = this.options.url.replace(/\/$/, '');
+    return { wasm: `${base}${circuit.wasm}`, zkey: `${base}${circuit.zkey}` };
   }
 
   /** Fetches the paths and parameters and builds the request to prove `credential` for `proof.recipient`. */
@@ -88,9 +62,10 @@ export class CustosHolderClient {
     const parameters = await this.zkParameters();
     const policy = parameters.policies.find((p) => p.name === credential.policy);
     if (!policy?.supported) throw new Error(`policy ${credential.policy} has no zero-knowledge form here`);
+    const params = { id: credential.credentialId };
     const [issuance, revocation] = await Promise.all([
-      this.call<CredentialPath>('GET', `/v1/credentials/${credential.credentialId}/issuance-path`),
-      this.call<RevocationPath>('GET', `/v1/credentials/${credential.credentialId}/revocation-path`),
+      this.client.call('issuancePath', { params }),
+      this.client.call('revocationPath', { params }),
     ]);
     const timestamp = proof.timestamp ?? Math.floor(Date.now() / 1000);
     return proofRequestFrom({
@@ -107,22 +82,6 @@ export class CustosHolderClient {
       ),
       recipient: proof.recipient,
     });
-  }
-
-  private async call<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.options.url}${route}`, {
-      method,
-      headers: {
-        ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as T & { error?: { code: string; message: string } };
-    if (!response.ok) {
-      throw new CustosApiError(response.status, json.error?.code ?? 'HTTP_ERROR', json.error?.message ?? '');
-    }
-    return json;
   }
 }
 

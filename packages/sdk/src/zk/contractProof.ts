@@ -1,4 +1,9 @@
-import type { Groth16Proof, PublicSignals } from 'snarkjs';
+/** A Groth16 proof as snarkjs writes it (its points' coordinates as decimal strings). */
+export interface SnarkjsProof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+}
 
 /** A proof as ZkCredentials.CredentialProof takes it (decimal strings). */
 export interface ContractProof {
@@ -16,8 +21,8 @@ export interface ContractProof {
  * snarkjs's proof and public signals in the contract's shape. G2 coordinates go in the order the EVM pairing
  * precompile reads them (imaginary part first), which is the reverse of snarkjs's.
  */
-export function toContractProof(proof: Groth16Proof, publicSignals: PublicSignals): ContractProof {
-  const [nullifier, issuanceRoot, revocationRoot, , timestamp, todayYmd] = publicSignals as string[];
+export function toContractProof(proof: SnarkjsProof, publicSignals: string[]): ContractProof {
+  const [nullifier, issuanceRoot, revocationRoot, , timestamp, todayYmd] = publicSignals;
   return {
     a: [proof.pi_a[0]!, proof.pi_a[1]!],
     b: [
