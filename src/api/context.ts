@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AttestationService, RevocationService } from '../attest/index.js';
+import type { Approvals } from '../approvals/index.js';
+import type { AttestationService, BulkRevocations, RevocationService } from '../attest/index.js';
 import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { CredentialPaths, CredentialService, ZkAttestationService } from '../credentials/index.js';
@@ -27,6 +28,8 @@ export interface ApiContext {
   policies: Map<string, Policy>;
   attestations: AttestationService;
   revocations: RevocationService;
+  bulkRevocations: BulkRevocations;
+  approvals: Approvals;
   credentials: CredentialService;
   credentialPaths: CredentialPaths;
   zkAttestations: ZkAttestationService;

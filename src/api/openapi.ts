@@ -61,6 +61,14 @@ function operationObject(id: string, op: Operation): ZodOpenApiOperationObject {
             : {},
         },
       },
+      ...(op.accepted
+        ? {
+            202: {
+              description: op.accepted.description,
+              content: { 'application/json': { schema: op.accepted.schema } },
+            },
+          }
+        : {}),
       ...errorResponses(op),
     },
   } as ZodOpenApiOperationObject;

@@ -6,10 +6,15 @@ import type { ApiContext } from './context.js';
 import { authenticate } from './middleware.js';
 import { validate } from './validate.js';
 
-/** What a handler's result must be: the input of the operation's response schema, sent as JSON. */
-export type ResultOf<O extends Operation> = O['response'] extends { schema: infer S extends z.ZodType }
-  ? z.input<S>
-  : never;
+/** A 202 answer: the work continues in the background, or waits for a second officer (see the contract's `accepted`). */
+export class Accepted<T = unknown> {
+  constructor(readonly body: T) {}
+}
+
+/** What a handler's result must be: the input of the operation's response schema, sent as JSON, or its 202 answer. */
+export type ResultOf<O extends Operation> =
+  | (O['response'] extends { schema: infer S extends z.ZodType } ? z.input<S> : never)
+  | (O['accepted'] extends { schema: infer A extends z.ZodType } ? Accepted<z.input<A>> : never);
 
 type Handler<O extends Operation, R> = (
   request: ValidatedRequestOf<O>,
@@ -35,7 +40,7 @@ function register(router: Router, op: Operation, handlers: RequestHandler[]): vo
  */
 function prelude(ctx: ApiContext, op: Operation, options: RouteOptions): RequestHandler[] {
   const auth = typeof op.auth === 'string' ? [] : [authenticate(ctx, op.auth)];
-  const body = op.body && !op.rawBody ? [jsonBody(ctx.env.BODY_LIMIT)] : [];
+  const body = op.body && !op.rawBody ? [jsonBody(op.bodyLimit ?? ctx.env.BODY_LIMIT)] : [];
   return [...(options.before ?? []), ...auth, ...body, ...(options.afterBody ?? [])];
 }
 
@@ -59,7 +64,9 @@ export function route<O extends Operation>(
   register(router, op, [
     ...prelude(ctx, op, options),
     async (req, res) => {
-      res.json(await handler(validated(op, req), { req, res }));
+      const result = await handler(validated(op, req), { req, res });
+      if (result instanceof Accepted) res.status(202).json(result.body);
+      else res.json(result);
     },
   ]);
 }

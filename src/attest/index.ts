@@ -8,3 +8,4 @@ export {
 export { createIssuanceLog, type IssuanceEntry } from './issuanceLog.js';
 export { RevocationService, type RevokeRequest, type RevokeResult } from './revocationService.js';
 export { policyNamed, screenOrRefuse, type AuditedDecision } from './screenOrRefuse.js';
+export { BULK_BATCH, BulkRevocations, type BulkRevocationView } from './bulkRevocations.js';

@@ -1,40 +1,43 @@
+import type { ReasonCode, revokeResult } from '@custos/sdk/api';
 import { id } from 'ethers';
+import type { z } from 'zod';
 import { appendAuditEvent } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
 import type { ChainOperator, ChainReceipt } from '../chain/index.js';
-import type { CredentialRevoker, RevocationRootPublication } from '../credentials/index.js';
+import type { CredentialRevoker } from '../credentials/index.js';
 import { withAdvisoryLock, type Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
-import { placeHold, type HoldView } from '../screening/index.js';
+import { placeHold } from '../screening/index.js';
 
 export interface RevokeRequest {
   /** An attestation uid (0x + 64 hex) or a subject address (0x + 40 hex): every active attestation of that subject. */
   target: string;
+  reasonCode: ReasonCode;
   reason: string;
   actor: string;
   /** The tenants the caller may act for: an officer's own, every tenant for an admin. */
   scope: ReadScope;
 }
 
-export interface RevokeResult {
-  /** Every attestation and credential uid this revocation covers. */
-  revoked: string[];
-  /** Those of them that are zero-knowledge credentials. */
-  credentials: string[];
-  /** The registry transaction revoking the attestations (null when there were none to send). */
-  txHash: string | null;
-  blockNumber: number | null;
-  /** The revocation root that revokes the credentials, once it is on-chain (null when none were named). */
-  revocationRoot: RevocationRootPublication | null;
-  /** The hold revoking an address placed (null for a uid, or when the subject was already held). */
-  hold: HoldView | null;
-}
+/** What a revocation did: the contract's RevokeResult (see @custos/sdk/api). */
+export type RevokeResult = z.output<typeof revokeResult>;
 
 /**
  * Revocations run one at a time across the cluster, from marking to the chain's receipt: two would race for the same
  * uids on-chain, and the second must see the first's result to answer 409.
  */
 const REVOCATION_LOCK = 0x7265766b; // "revk"
+
+/** What one target of a revocation came to. */
+export interface TargetOutcome {
+  target: string;
+  bySubject: boolean;
+  /** Attestations and credentials the target names within the caller's tenants. */
+  found: number;
+  /** Whether this revocation changed anything for it (revoked, held, or confirmed on-chain). */
+  changed: boolean;
+  result: RevokeResult;
+}
 
 /** What this request confirmed on-chain: the uids it found unconfirmed, and the transaction (none: already there). */
 interface Confirmation {
@@ -65,46 +68,74 @@ export class RevocationService {
     private readonly credentials: CredentialRevoker,
   ) {}
 
-  /** One revocation at a time across the cluster: concurrent ones of the same target find it done (409). */
+  /**
+   * Revokes one uid or address. One revocation at a time across the cluster: concurrent ones of the same target find
+   * it done (409). Another tenant's uid is 404, like one that does not exist.
+   */
   async revoke(request: RevokeRequest): Promise<RevokeResult> {
-    return withAdvisoryLock(this.db, REVOCATION_LOCK, () => this.revokeHoldingLock(request));
-  }
-
-  private async revokeHoldingLock(request: RevokeRequest): Promise<RevokeResult> {
-    const bySubject = /^0x[0-9a-fA-F]{40}$/.test(request.target);
-    const marked = await withDatabase(() => this.markRevoked({ ...request, bySubject }));
-    const credentials = await withDatabase(() => this.credentials.markRevoked({ ...request, bySubject }));
-    if (!bySubject && marked.found + credentials.found === 0) {
-      throw new CustosError('NOT_FOUND', `attestation or credential ${request.target} not found`);
+    const { reasonCode, reason, actor, scope } = request;
+    const [outcome] = await this.revokeMany([request.target], { reasonCode, reason, actor, scope });
+    const { target, bySubject, found, changed } = outcome!;
+    if (!bySubject && found === 0) {
+      throw new CustosError('NOT_FOUND', `attestation or credential ${target} not found`);
     }
-    const receipt = marked.pending.length
-      ? await this.confirmOnChain(marked.pending, request.actor)
-      : undefined;
-    const revocationRoot = credentials.open.length ? await this.credentials.publish(request.actor) : null;
-    const sent = (receipt?.uids.length ?? 0) > 0;
-    const published =
-      revocationRoot !== null && (revocationRoot.txHash !== null || revocationRoot.credentialIds.length);
-    if (
-      marked.newlyRevoked.length + credentials.newlyRevoked.length === 0 &&
-      !marked.hold &&
-      !sent &&
-      !published
-    ) {
+    if (!changed) {
       throw new CustosError(
         'ALREADY_REVOKED',
         bySubject
-          ? `every attestation and credential of ${request.target} is already revoked, and the subject is held`
-          : `${request.target} is already revoked`,
+          ? `every attestation and credential of ${target} is already revoked, and the subject is held`
+          : `${target} is already revoked`,
       );
     }
-    return {
-      revoked: [...new Set([...marked.newlyRevoked, ...(receipt?.uids ?? []), ...credentials.newlyRevoked])],
-      credentials: credentials.newlyRevoked,
-      txHash: receipt?.txHash ?? null,
-      blockNumber: receipt?.blockNumber ?? null,
-      revocationRoot,
-      hold: marked.hold,
-    };
+    return outcome!.result;
+  }
+
+  /**
+   * Revokes each of `targets` (uids or addresses) in one pass under the revocation lock: every target marked in the
+   * database, then one registry transaction for all their attestations still to confirm and one revocation root for
+   * their credentials. What each target came to is returned; nothing is refused (bulk revocations count them).
+   */
+  async revokeMany(targets: string[], common: Omit<RevokeRequest, 'target'>): Promise<TargetOutcome[]> {
+    return withAdvisoryLock(this.db, REVOCATION_LOCK, async () => {
+      const marks = [];
+      for (const target of targets) {
+        const request = { ...common, target, bySubject: /^0x[0-9a-fA-F]{40}$/.test(target) };
+        const attestations = await withDatabase(() => this.markRevoked(request));
+        const credentials = await withDatabase(() => this.credentials.markRevoked(request));
+        marks.push({ request, attestations, credentials });
+      }
+      const pending = [...new Set(marks.flatMap((m) => m.attestations.pending))];
+      const receipt = pending.length ? await this.confirmOnChain(pending, common.actor) : undefined;
+      const confirmed = new Set(receipt?.uids ?? []);
+      const revocationRoot = marks.some((m) => m.credentials.open.length)
+        ? await this.credentials.publish(common.actor)
+        : null;
+      const published =
+        revocationRoot !== null &&
+        (revocationRoot.txHash !== null || revocationRoot.credentialIds.length > 0);
+      return marks.map(({ request, attestations, credentials }) => {
+        const sent = attestations.pending.filter((uid) => confirmed.has(uid));
+        const newly = [...attestations.newlyRevoked, ...credentials.newlyRevoked];
+        return {
+          target: request.target,
+          bySubject: request.bySubject,
+          found: attestations.found + credentials.found,
+          changed:
+            newly.length > 0 ||
+            attestations.hold !== null ||
+            sent.length > 0 ||
+            (credentials.open.length > 0 && published),
+          result: {
+            revoked: [...new Set([...attestations.newlyRevoked, ...sent, ...credentials.newlyRevoked])],
+            credentials: credentials.newlyRevoked,
+            txHash: sent.length ? (receipt?.txHash ?? null) : null,
+            blockNumber: sent.length ? (receipt?.blockNumber ?? null) : null,
+            revocationRoot: credentials.open.length ? revocationRoot : null,
+            hold: attestations.hold,
+          },
+        };
+      });
+    });
   }
 
   /**
@@ -128,7 +159,12 @@ export class RevocationService {
       for (const row of active) {
         await tx.attestation.update({
           where: { uid: row.uid },
-          data: { status: 'revoked', revokedAt: new Date(), revokeReason: request.reason },
+          data: {
+            status: 'revoked',
+            revokedAt: new Date(),
+            revokeReasonCode: request.reasonCode,
+            revokeReason: request.reason,
+          },
         });
         await appendAuditEvent(tx, {
           type: 'attestation.revoked',
@@ -136,13 +172,14 @@ export class RevocationService {
           tenantId: row.tenant_id,
           subject: row.subject,
           attestationUid: row.uid,
-          payload: { reason: request.reason },
+          payload: { reasonCode: request.reasonCode, reason: request.reason },
         });
       }
       const hold = request.bySubject
         ? await placeHold(tx, {
             subject: request.target,
             scope: request.scope === 'all-tenants' ? 'all-tenants' : { tenantId: request.scope[0]! },
+            reasonCode: request.reasonCode,
             reason: request.reason,
             actor: request.actor,
           })

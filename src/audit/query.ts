@@ -6,6 +6,8 @@ import { scopeWhere } from './scope.js';
 
 export interface AuditFilters {
   subject?: string;
+  /** Events whose payload carries this reason code (revocations and holds). */
+  reasonCode?: string;
   type?: string;
   attestationUid?: string;
   tenantId?: string;
@@ -77,6 +79,7 @@ async function queryWithinSpan(
       ...(filters.type ? { type: filters.type } : {}),
       ...(filters.attestationUid ? { attestationUid: filters.attestationUid } : {}),
       ...(filters.tenantId ? { tenantId: filters.tenantId } : {}),
+      ...(filters.reasonCode ? { payload: { path: ['reasonCode'], equals: filters.reasonCode } } : {}),
       ...(span ? { createdAt: { gte: filters.from, lt: filters.to } } : {}),
     },
     orderBy: { seq: 'asc' },

@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-import { kmsKeyId } from '@custos/sdk/api';
+import { FOUR_EYES_ACTIONS, kmsKeyId, type FourEyesAction } from '@custos/sdk/api';
 import { findMisspelling } from './misspellings.js';
 
 const address = z
@@ -104,6 +104,25 @@ const schema = z
     AUDIT_ANCHOR_MAX_BATCH: integer(1, 4096).default(1000),
     AUDIT_ANCHOR_MIN_BATCH: integer(1, 4096).default(100),
     AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
+    /**
+     * Officers' actions that wait for a second officer's approval: any of revoke-address, bulk-revoke, key-rotate,
+     * sanctions-load, hold-lift, comma-separated (none by default).
+     */
+    FOUR_EYES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .refine((actions) => actions.every((a) => (FOUR_EYES_ACTIONS as readonly string[]).includes(a)), {
+        message: `must list actions from ${FOUR_EYES_ACTIONS.join(', ')}`,
+      })
+      .transform((actions) => new Set(actions as FourEyesAction[])),
+    /** How long a guarded action waits for its approval before it expires. */
+    APPROVAL_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
     /** The audit head is signed at least this often (when it moved), and on every anchor. */
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: integer(1, 86_400).default(60),
     /** A transaction not mined within this long counts as lost; the next write replaces it. */

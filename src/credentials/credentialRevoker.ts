@@ -1,4 +1,5 @@
 import { appendAuditEvents } from '../audit/index.js';
+import type { ReasonCode } from '@custos/sdk/api';
 import type { ReadScope } from '../auth/index.js';
 import { inTransaction, type Database } from '../db/index.js';
 import type { RevocationRootPublication, RevocationRootPublisher } from './revocationRoots.js';
@@ -31,6 +32,7 @@ export class CredentialRevoker {
   async markRevoked(request: {
     target: string;
     bySubject: boolean;
+    reasonCode: ReasonCode;
     reason: string;
     actor: string;
     scope: ReadScope;
@@ -54,9 +56,10 @@ export class CredentialRevoker {
       const active = rows.filter((r) => r.status === 'active');
       if (active.length > 0) {
         await client.query(
-          `UPDATE zk_credentials SET status = 'revoked', revoked_at = now(), revoke_reason = $2
+          `UPDATE zk_credentials SET status = 'revoked', revoked_at = now(), revoke_reason = $2,
+                  revoke_reason_code = $3
             WHERE id = ANY($1::int[])`,
-          [active.map((row) => row.id), request.reason],
+          [active.map((row) => row.id), request.reason, request.reasonCode],
         );
         for (const row of active) await tree.set(row.id, 1n);
         await appendAuditEvents(
@@ -67,7 +70,7 @@ export class CredentialRevoker {
             tenantId: row.tenant_id,
             subject: row.subject,
             attestationUid: row.uid,
-            payload: { credentialId: row.id, reason: request.reason },
+            payload: { credentialId: row.id, reasonCode: request.reasonCode, reason: request.reason },
           })),
         );
       }

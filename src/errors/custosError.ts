@@ -1,34 +1,7 @@
-/** The machine-readable codes of every error Custos returns, with their HTTP status. */
-export const ERROR_STATUS = {
-  VALIDATION_FAILED: 400,
-  UNKNOWN_POLICY: 400,
-  MALFORMED_JSON: 400,
-  UNAUTHENTICATED: 401,
-  WEBHOOK_REJECTED: 401,
-  SCREENING_FAILED: 403,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ALREADY_REVOKED: 409,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  WEBHOOK_REPLAYED: 409,
-  ATTESTATION_REVOKED: 409,
-  ATTESTATION_EXPIRED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  ZK_POLICY_UNSUPPORTED: 422,
-  CREDENTIAL_UNUSABLE: 422,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  DATABASE_UNAVAILABLE: 503,
-  SIGNER_UNAVAILABLE: 503,
-  CHAIN_UNAVAILABLE: 503,
-  IDENTITY_PROVIDER_UNAVAILABLE: 503,
-  PROVER_BUSY: 503,
-  BUSY: 503,
-  ISSUANCE_TREE_FULL: 503,
-} as const;
+// The codes and their statuses are part of the API contract (clients branch on them): @custos/sdk/api.
+import { statusOf, type ErrorCode } from '@custos/sdk/api';
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type { ErrorCode };
 
 /** Every failure Custos reports on purpose: a code, a human message, optional details, and the cause kept for logs. */
 export class CustosError extends Error {
@@ -42,7 +15,7 @@ export class CustosError extends Error {
   ) {
     super(message, options);
     this.name = 'CustosError';
-    this.status = ERROR_STATUS[code];
+    this.status = statusOf(code);
   }
 }
 

@@ -1,20 +1,11 @@
+import type { holdView as holdViewSchema, ReasonCode } from '@custos/sdk/api';
+import type { z } from 'zod';
 import { appendAuditEvent, type Transaction } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 
-/** A hold as the API returns it. */
-export interface HoldView {
-  id: string;
-  subject: string;
-  /** The tenant whose attestations it blocks; null for every tenant (placed by an admin). */
-  tenantId: string | null;
-  reason: string;
-  placedBy: string;
-  placedAt: string;
-  liftedAt: string | null;
-  liftedBy: string | null;
-  liftReason: string | null;
-}
+/** A hold as the API returns it (the contract's shape). */
+export type HoldView = z.output<typeof holdViewSchema>;
 
 type HoldRow = NonNullable<Awaited<ReturnType<Database['hold']['findFirst']>>>;
 
@@ -23,11 +14,13 @@ export function holdView(row: HoldRow): HoldView {
     id: row.id,
     subject: row.subject,
     tenantId: row.tenantId,
+    reasonCode: row.reasonCode as ReasonCode,
     reason: row.reason,
     placedBy: row.placedBy,
     placedAt: row.placedAt.toISOString(),
     liftedAt: row.liftedAt?.toISOString() ?? null,
     liftedBy: row.liftedBy,
+    liftReasonCode: row.liftReasonCode as ReasonCode | null,
     liftReason: row.liftReason,
   };
 }
@@ -41,12 +34,12 @@ export type WriteScope = { tenantId: string } | 'all-tenants';
  */
 export async function placeHold(
   tx: Transaction,
-  params: { subject: string; scope: WriteScope; reason: string; actor: string },
+  params: { subject: string; scope: WriteScope; reasonCode: ReasonCode; reason: string; actor: string },
 ): Promise<HoldView | null> {
   const tenantId = params.scope === 'all-tenants' ? null : params.scope.tenantId;
   const [row] = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO holds (subject, tenant_id, reason, placed_by) VALUES (${params.subject}, ${tenantId}::uuid,
-      ${params.reason}, ${params.actor})
+    INSERT INTO holds (subject, tenant_id, reason_code, reason, placed_by) VALUES (${params.subject},
+      ${tenantId}::uuid, ${params.reasonCode}, ${params.reason}, ${params.actor})
     ON CONFLICT (subject, COALESCE(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE lifted_at IS NULL
     DO NOTHING RETURNING id`;
   if (!row) return null;
@@ -56,7 +49,12 @@ export async function placeHold(
     actor: params.actor,
     tenantId,
     subject: params.subject,
-    payload: { holdId: hold.id, reason: params.reason, scope: tenantId === null ? 'all-tenants' : 'tenant' },
+    payload: {
+      holdId: hold.id,
+      reasonCode: params.reasonCode,
+      reason: params.reason,
+      scope: tenantId === null ? 'all-tenants' : 'tenant',
+    },
   });
   return holdView(hold);
 }
@@ -67,11 +65,19 @@ export async function placeHold(
  */
 export async function liftHolds(
   tx: Transaction,
-  params: { subject: string; scope: ReadScope; reason: string; actor: string; placedBefore?: Date },
+  params: {
+    subject: string;
+    scope: ReadScope;
+    reasonCode: ReasonCode;
+    reason: string;
+    actor: string;
+    placedBefore?: Date;
+  },
 ): Promise<HoldView[]> {
   const tenants = params.scope === 'all-tenants' ? null : params.scope;
   const lifted = await tx.$queryRaw<{ id: string }[]>`
-    UPDATE holds SET lifted_at = now(), lifted_by = ${params.actor}, lift_reason = ${params.reason}
+    UPDATE holds SET lifted_at = now(), lifted_by = ${params.actor}, lift_reason_code = ${params.reasonCode},
+                     lift_reason = ${params.reason}
      WHERE subject = ${params.subject} AND lifted_at IS NULL
        AND (${tenants}::uuid[] IS NULL OR tenant_id = ANY(${tenants}::uuid[]))
        AND placed_at < ${params.placedBefore ?? new Date()}
@@ -83,7 +89,7 @@ export async function liftHolds(
       actor: params.actor,
       tenantId: row.tenantId,
       subject: row.subject,
-      payload: { holdId: row.id, reason: params.reason },
+      payload: { holdId: row.id, reasonCode: params.reasonCode, reason: params.reason },
     });
   }
   return rows.map(holdView);

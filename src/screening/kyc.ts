@@ -105,6 +105,7 @@ export async function setKycRecord(
       await liftHolds(tx, {
         subject: input.subject,
         scope: decision.by === 'officer' ? decision.scope : 'all-tenants',
+        reasonCode: 'OTHER',
         reason: 'KYC re-approved',
         actor: decision.actor,
         placedBefore: decision.by === 'provider' ? decision.signedAt : data.updatedAt,

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { Readiness, WebhookRefusals, createApp, createMetrics } from '../api/index.js';
 import {
   AttestationService,
+  BulkRevocations,
   RevocationService,
   createIssuanceLog,
   type IssuanceEntry,
@@ -27,6 +28,7 @@ import {
   type GroupCommit,
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
+import { Approvals } from '../approvals/index.js';
 import { AuditAnchorer, AuditCheckpointer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
 import { ChainIndexer } from '../reconcile/index.js';
@@ -180,6 +182,8 @@ export async function startService(
       clearInterval(refusalTimer);
       return flushRefusals();
     });
+    const revocations = new RevocationService(db, chain, zk.revoker);
+    const bulkRevocations = new BulkRevocations(db, revocations, logger);
     const app = createApp({
       env,
       logger,
@@ -196,7 +200,9 @@ export async function startService(
         chainId,
         gatekeeper: contracts.ComplianceGatekeeper,
       }),
-      revocations: new RevocationService(db, chain, zk.revoker),
+      revocations,
+      bulkRevocations,
+      approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
       credentials: zk.credentials,
       credentialPaths: zk.paths,
       zkAttestations: zk.attestations,
@@ -215,7 +221,7 @@ export async function startService(
       chainId,
       gatekeeper: contracts.ComplianceGatekeeper,
     });
-    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, checkpointer, logger });
+    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, checkpointer, bulkRevocations, logger });
     const http = await serve(app, env.PORT, env.HOST);
     shutdown.intake(async (timeoutMs) => {
       const cut = await http.close(timeoutMs);
@@ -354,6 +360,7 @@ async function scheduleBackgroundJobs(
     chain,
     contracts,
     checkpointer,
+    bulkRevocations,
     logger,
   }: {
     env: Env;
@@ -361,9 +368,17 @@ async function scheduleBackgroundJobs(
     chain: ChainOperator;
     contracts: Partial<Record<ContractName, string>>;
     checkpointer: AuditCheckpointer;
+    bulkRevocations: BulkRevocations;
     logger: Logger;
   },
 ): Promise<void> {
+  // Bulk revocations a crash or an outage stopped carry on from where they were.
+  await jobs.every({
+    name: 'bulk-revocations',
+    intervalSeconds: 10,
+    expireInSeconds: 3600,
+    run: () => bulkRevocations.resume(),
+  });
   await jobs.every({
     name: 'audit-checkpoint',
     intervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,

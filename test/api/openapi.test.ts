@@ -7,7 +7,9 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { createApp, createMetrics, createOpenApiDocument, openApiPath } from '../../src/api/index.js';
 import type { ApiContext } from '../../src/api/index.js';
+import { Approvals } from '../../src/approvals/index.js';
 import { loadEnv } from '../../src/config/index.js';
+import type { Database } from '../../src/db/index.js';
 import { loadPolicies } from '../../src/screening/index.js';
 
 /** The express routes the app registers, as `METHOD /openapi/{path}`. */
@@ -23,6 +25,7 @@ function registeredRoutes(): Set<string> {
       RevocationRegistry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
     },
     metrics: createMetrics(),
+    approvals: new Approvals({} as Database, new Set(), 60),
   } as unknown as ApiContext;
   const app = createApp(ctx) as unknown as { router: Router };
   const routes = new Set<string>();

@@ -17,6 +17,7 @@ type AttestationRow = {
   signer: string;
   status: string;
   revokedAt: Date | null;
+  revokeReasonCode: string | null;
   revokeReason: string | null;
   revokeTx: string | null;
   chainId: number;
@@ -28,7 +29,13 @@ type Revocation = NonNullable<AttestationStatus['revocation']>;
 
 /** Active, expired or revoked, and the revocation's details with how far it got on-chain. */
 function lifecycle(
-  row: { status: string; expiresAt: Date; revokedAt: Date | null; revokeReason: string | null },
+  row: {
+    status: string;
+    expiresAt: Date;
+    revokedAt: Date | null;
+    revokeReasonCode: string | null;
+    revokeReason: string | null;
+  },
   now: Date,
   onChain: Pick<Revocation, 'onChainPending' | 'onChainTx' | 'revocationEpoch'>,
 ): Pick<AttestationStatus, 'status' | 'revocation'> {
@@ -36,7 +43,12 @@ function lifecycle(
     status: row.status === 'revoked' ? 'revoked' : row.expiresAt <= now ? 'expired' : 'active',
     revocation:
       row.status === 'revoked'
-        ? { revokedAt: row.revokedAt?.toISOString(), reason: row.revokeReason, ...onChain }
+        ? {
+            revokedAt: row.revokedAt?.toISOString(),
+            reasonCode: row.revokeReasonCode,
+            reason: row.revokeReason,
+            ...onChain,
+          }
         : null,
   };
 }

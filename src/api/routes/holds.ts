@@ -1,15 +1,20 @@
-import { operations } from '@custos/sdk/api';
+import { operations, type liftRequest } from '@custos/sdk/api';
+import type { z } from 'zod';
 import { Router } from 'express';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import { liftHolds, listHolds } from '../../screening/index.js';
 import type { ApiContext } from '../context.js';
-import { actorOf, principalOf } from '../middleware.js';
+import type { Requester } from '../../approvals/index.js';
+import { fourEyes } from '../fourEyes.js';
+import { principalOf } from '../middleware.js';
 import { route } from '../route.js';
 
 /**
  * Holds placed by revoking a subject (`custos holds list|lift`): an officer sees and lifts its own tenant's holds
  * (and sees the admins' holds on every tenant), an admin all of them.
  */
+type Lift = z.output<typeof liftRequest> & { subject: string };
+
 export function holdRoutes(ctx: ApiContext): Router {
   const router = Router();
   route(router, ctx, operations.listHolds, async ({ query }, { res }) => ({
@@ -22,15 +27,16 @@ export function holdRoutes(ctx: ApiContext): Router {
       }),
     ),
   }));
-  route(router, ctx, operations.liftHold, async ({ params: { subject }, body: { reason } }, { res }) => {
+  const lift = fourEyes(ctx, 'hold-lift', async (body: Lift, requester: Requester) => {
     const lifted = await withDatabase(() =>
-      ctx.db.$transaction((tx) =>
-        liftHolds(tx, { subject, scope: principalOf(res).readScope, reason, actor: actorOf(res) }),
-      ),
+      ctx.db.$transaction((tx) => liftHolds(tx, { ...body, scope: requester.scope, actor: requester.actor })),
     );
     if (lifted.length === 0)
-      throw new CustosError('NOT_FOUND', `no active hold on ${subject} that you can lift`);
+      throw new CustosError('NOT_FOUND', `no active hold on ${body.subject} that you can lift`);
     return { lifted };
   });
+  route(router, ctx, operations.liftHold, ({ params: { subject }, body }, { res }) =>
+    lift(res, { subject, ...body }, `lift the hold on ${subject} (${body.reasonCode})`),
+  );
   return router;
 }

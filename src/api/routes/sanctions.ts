@@ -5,8 +5,9 @@ import { CustosError, withDatabase } from '../../errors/index.js';
 import { loadSanctionsList } from '../../screening/index.js';
 import { jsonBody } from '../body.js';
 import type { ApiContext } from '../context.js';
-import { actorOf } from '../middleware.js';
-import { rawRoute } from '../route.js';
+import type { Requester } from '../../approvals/index.js';
+import { fourEyes } from '../fourEyes.js';
+import { Accepted, rawRoute } from '../route.js';
 import { Admission, withUpload } from '../upload.js';
 import { validate } from '../validate.js';
 
@@ -20,8 +21,15 @@ const JSON_LIST_LIMIT = '1mb';
 export function sanctionsRoutes(ctx: ApiContext): Router {
   const router = Router();
   const loads = new Admission(1, 2, 'sanctions list loads');
-  const load = (res: Response, list: z.infer<typeof sanctionsJsonBody>) =>
-    withDatabase(() => loadSanctionsList(ctx.db, { ...list, actor: actorOf(res) }));
+  type List = z.infer<typeof sanctionsJsonBody>;
+  const guarded = fourEyes(ctx, 'sanctions-load', (list: List, requester: Requester) =>
+    withDatabase(() => loadSanctionsList(ctx.db, { ...list, actor: requester.actor })),
+  );
+  const load = async (res: Response, list: List) => {
+    const result = await guarded(res, list, `load ${list.name} (${list.content.length} characters)`);
+    if (result instanceof Accepted) res.status(202).json(result.body);
+    else res.json(result);
+  };
   const parseJson = jsonBody(JSON_LIST_LIMIT);
 
   rawRoute(router, ctx, operations.loadSanctions, async (_request, { req, res }) => {
@@ -30,7 +38,7 @@ export function sanctionsRoutes(ctx: ApiContext): Router {
         parseJson(req, res, (error) => (error ? reject(error) : resolve())),
       );
       const list = validate(sanctionsJsonBody, req.body);
-      res.json(await loads.run(() => load(res, list)));
+      await loads.run(() => load(res, list));
       return;
     }
     if (!req.is(RAW_LIST_TYPES)) {
@@ -41,10 +49,8 @@ export function sanctionsRoutes(ctx: ApiContext): Router {
     }
     const query = validate(sanctionsUploadQuery, req.query);
     // The whole upload waits its turn: a file is read into memory to be parsed.
-    res.json(
-      await loads.run(() =>
-        withUpload(req, ctx.env.SANCTIONS_BODY_LIMIT, ({ content }) => load(res, { ...query, content })),
-      ),
+    await loads.run(() =>
+      withUpload(req, ctx.env.SANCTIONS_BODY_LIMIT, ({ content }) => load(res, { ...query, content })),
     );
   });
   return router;

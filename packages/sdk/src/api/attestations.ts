@@ -123,6 +123,7 @@ export const attestResponse = z.union([eip712Attestation, groth16Attestation]).m
 const revocationState = z
   .object({
     revokedAt: z.string().optional(),
+    reasonCode: z.string().nullable(),
     reason: z.string().nullable(),
     onChainTx: z.string().nullable().optional(),
     revocationEpoch: z.number().int().nullable().optional(),

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from './auditEventTypes.js';
 import { address, instant, sequenceNumber, uid } from './primitives.js';
+import { reasonCode } from './revocations.js';
 
 export const auditEventType = z.enum(Object.keys(AUDIT_EVENT_TYPES) as [AuditEventType, ...AuditEventType[]]);
 
 const filterShape = {
   subject: address.optional(),
+  reasonCode: reasonCode
+    .optional()
+    .describe('events whose payload carries this reason code (revocations, holds)'),
   type: auditEventType.optional(),
   attestationUid: uid.optional(),
   tenantId: z.uuid({ message: 'must be a tenant id (uuid)' }).optional(),

@@ -22,6 +22,11 @@ export const AUDIT_EVENT_TYPES = {
   'sanctions.loaded': 'a sanctions or deny list version was loaded',
   'key.registered': 'a signing key was registered at start-up',
   'key.rotated': 'the signing key was rotated, with the overlap',
+  'approval.requested': 'an officer asked for a guarded action (FOUR_EYES); it waits for a second officer',
+  'approval.approved': 'a second officer approved a guarded action, which then ran as its requester',
+  'approval.rejected': 'an officer rejected a guarded action',
+  'bulk_revocation.started': 'a bulk revocation job was started (its targets, reason code and reason)',
+  'bulk_revocation.finished': 'a bulk revocation job finished, with its counts',
   'audit.read': 'someone read audit data (the filters asked for, never the results)',
   'audit.denied': 'someone was refused audit data outside their tenants',
 } as const;

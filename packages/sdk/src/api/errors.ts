@@ -21,6 +21,8 @@ export const ERRORS = {
   ATTESTATION_REVOKED: [409, 'the attestation issued under this Idempotency-Key was revoked; use a new key'],
   ATTESTATION_EXPIRED: [409, 'the attestation issued under this Idempotency-Key has expired; use a new key'],
   WEBHOOK_REPLAYED: [409, 'this exact webhook delivery was already received'],
+  APPROVAL_DECIDED: [409, 'the approval was already approved or rejected, or has expired'],
+  SELF_APPROVAL: [403, 'the officer who requested an action cannot approve it'],
   PAYLOAD_TOO_LARGE: [413, 'the body is larger than the route accepts'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'the body is not of a content type the route accepts'],
   ZK_POLICY_UNSUPPORTED: [

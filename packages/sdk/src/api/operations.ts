@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import * as approvals from './approvals.js';
+import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
 import * as audit from './audit.js';
 import * as credentials from './credentials.js';
@@ -35,7 +37,13 @@ export interface Operation {
   body?: z.ZodType;
   /** Other content types the body may be sent as, streamed (a sanctions file). */
   rawBody?: { types: readonly string[]; description: string };
+  /** A JSON body larger than BODY_LIMIT this operation accepts (a bulk revocation's list). */
+  bodyLimit?: string;
   response: { description: string; schema?: z.ZodType; contentType?: string };
+  /** The 202 answer: work that continues in the background, or waits for a second officer. */
+  accepted?: { description: string; schema: z.ZodType };
+  /** The FOUR_EYES action that puts this operation behind a second officer's approval, when configured. */
+  fourEyes?: FourEyesAction;
   /** The error codes this operation answers with besides the ones every operation of its kind can. */
   errors: readonly ErrorCode[];
 }
@@ -271,6 +279,11 @@ export const operations = {
       description: 'OFAC SDN.CSV, sdn_advanced.xml or address[,label] lines',
     },
     response: { description: 'the version loaded', schema: sanctions.loadedList },
+    accepted: {
+      description: 'FOUR_EYES with sanctions-load: loading a list waits for a second officer',
+      schema: approvals.approvalPending,
+    },
+    fourEyes: 'sanctions-load',
     errors: ['BUSY'],
   },
   revoke: {
@@ -282,7 +295,40 @@ export const operations = {
     auth: officers,
     body: revocations.revokeRequest,
     response: { description: 'what was revoked, on-chain', schema: revocations.revokeResult },
+    accepted: {
+      description: 'FOUR_EYES with revoke-address: revoking an address waits for a second officer',
+      schema: approvals.approvalPending,
+    },
+    fourEyes: 'revoke-address',
     errors: ['NOT_FOUND', 'ALREADY_REVOKED', 'CHAIN_UNAVAILABLE'],
+  },
+  bulkRevoke: {
+    method: 'post',
+    path: '/v1/revocations/bulk',
+    tag: 'officers',
+    summary: 'Revoke many uids or addresses in the background, in on-chain batches (`custos revoke --file`)',
+    description:
+      'Answers 202 with the job at once; GET /v1/revocations/bulk/{id} follows it. Resumable: a restart picks the job up where it stopped.',
+    auth: officers,
+    body: revocations.bulkRevokeRequest,
+    bodyLimit: '1mb',
+    response: { description: 'the job (answered as 202)', schema: revocations.bulkRevocationAccepted },
+    accepted: {
+      description: 'the job, or (FOUR_EYES with bulk-revoke) the approval it waits for',
+      schema: revocations.bulkRevocationAccepted.or(approvals.approvalPending),
+    },
+    fourEyes: 'bulk-revoke',
+    errors: [],
+  },
+  getBulkRevocation: {
+    method: 'get',
+    path: '/v1/revocations/bulk/:id',
+    tag: 'officers',
+    summary: 'How far a bulk revocation got',
+    auth: officers,
+    params: revocations.bulkRevocationParams,
+    response: { description: 'its progress', schema: revocations.bulkRevocationAccepted },
+    errors: [],
   },
   listHolds: {
     method: 'get',
@@ -303,6 +349,11 @@ export const operations = {
     params: revocations.holdParams,
     body: revocations.liftRequest,
     response: { description: 'the holds lifted', schema: revocations.liftResult },
+    accepted: {
+      description: 'FOUR_EYES with hold-lift: lifting a hold waits for a second officer',
+      schema: approvals.approvalPending,
+    },
+    fourEyes: 'hold-lift',
     errors: ['NOT_FOUND'],
   },
   listKeys: {
@@ -322,7 +373,54 @@ export const operations = {
     auth: officers,
     body: keys.rotateRequest,
     response: { description: 'the rotation', schema: keys.rotateResult },
+    accepted: {
+      description: 'FOUR_EYES with key-rotate: a rotation waits for a second officer',
+      schema: approvals.approvalPending,
+    },
+    fourEyes: 'key-rotate',
     errors: ['SIGNER_UNAVAILABLE', 'CHAIN_UNAVAILABLE'],
+  },
+  listApprovals: {
+    method: 'get',
+    path: '/v1/approvals',
+    tag: 'officers',
+    summary: 'Actions waiting for a second officer, and decided ones (`custos approvals list`)',
+    auth: ['officer', 'regulator', 'admin'],
+    query: approvals.approvalListQuery,
+    response: { description: 'the approvals, newest first', schema: approvals.approvalList },
+    errors: [],
+  },
+  approve: {
+    method: 'post',
+    path: '/v1/approvals/:id/approve',
+    tag: 'officers',
+    summary: 'Approve an action another officer requested; it takes effect now (`custos approvals approve`)',
+    auth: officers,
+    params: approvals.approvalParams,
+    response: {
+      description: 'the approval, with what the action answered',
+      schema: approvals.approvalDecision,
+    },
+    errors: [
+      'APPROVAL_DECIDED',
+      'SELF_APPROVAL',
+      'ALREADY_REVOKED',
+      'CHAIN_UNAVAILABLE',
+      'SIGNER_UNAVAILABLE',
+      'BUSY',
+      'VALIDATION_FAILED',
+    ],
+  },
+  reject: {
+    method: 'post',
+    path: '/v1/approvals/:id/reject',
+    tag: 'officers',
+    summary: 'Reject an action waiting for approval (`custos approvals reject`)',
+    auth: officers,
+    params: approvals.approvalParams,
+    body: approvals.rejectRequest,
+    response: { description: 'the approval', schema: approvals.approvalDecision },
+    errors: ['APPROVAL_DECIDED'],
   },
   verifyAudit: {
     method: 'get',

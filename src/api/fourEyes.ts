@@ -1,0 +1,29 @@
+import type { FourEyesAction } from '@custos/sdk/api';
+import type { Response } from 'express';
+import type { ApprovalView, Requester } from '../approvals/index.js';
+import type { ApiContext } from './context.js';
+import { actorOf, principalOf } from './middleware.js';
+import { Accepted } from './route.js';
+
+/** The caller as the identity a guarded action runs with. */
+export function requesterOf(res: Response): Requester {
+  const principal = principalOf(res);
+  return { actor: actorOf(res), tenantId: principal.tenantId, scope: principal.readScope };
+}
+
+/**
+ * Runs a guarded action now, or (when FOUR_EYES names it) stores it for a second officer and answers 202 with the
+ * approval. `execute` is registered as the action's executor too, so an approval runs exactly what the route would.
+ */
+export function fourEyes<P extends object, T>(
+  ctx: ApiContext,
+  action: FourEyesAction,
+  execute: (params: P, requester: Requester) => Promise<T>,
+): (res: Response, params: P, summary: string) => Promise<T | Accepted<{ approval: ApprovalView }>> {
+  ctx.approvals.register(action, execute);
+  return async (res, params, summary) => {
+    const requester = requesterOf(res);
+    if (!ctx.approvals.guards(action)) return execute(params, requester);
+    return new Accepted({ approval: await ctx.approvals.request(action, params, summary, requester) });
+  };
+}

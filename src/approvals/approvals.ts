@@ -1,0 +1,229 @@
+import type { approvalView, FourEyesAction } from '@custos/sdk/api';
+import type { z } from 'zod';
+import { appendAuditEvent } from '../audit/index.js';
+import type { ReadScope } from '../auth/index.js';
+import type { Database } from '../db/index.js';
+import { CustosError, withDatabase } from '../errors/index.js';
+
+export type ApprovalView = z.output<typeof approvalView>;
+
+/** Who asked for a guarded action: the identity and the scope it runs with once approved. */
+export interface Requester {
+  actor: string;
+  tenantId: string | null;
+  scope: ReadScope;
+}
+
+/** Runs a guarded action with the parameters and identity it was requested with. */
+export type Executor = (params: never, requester: Requester) => Promise<unknown>;
+
+type ApprovalRow = NonNullable<Awaited<ReturnType<Database['approval']['findFirst']>>>;
+
+function view(row: ApprovalRow, now = new Date()): ApprovalView {
+  const status = row.status === 'pending' && row.expiresAt <= now ? 'expired' : row.status;
+  // A claim whose process died mid-action (executing for long) can be approved again.
+  return {
+    id: row.id,
+    action: row.action as FourEyesAction,
+    status: status as ApprovalView['status'],
+    summary: row.summary,
+    tenantId: row.tenantId,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+    decisionReason: row.decisionReason,
+    result: row.result,
+  };
+}
+
+function inScope(scope: ReadScope, tenantId: string | null): boolean {
+  return scope === 'all-tenants' || (tenantId !== null && scope.includes(tenantId));
+}
+
+/**
+ * Four-eyes approval (FOUR_EYES): a guarded action requested by one officer is stored with its parameters and takes
+ * effect only when a different officer of the same tenant (or an admin) approves it, before it expires. Requests,
+ * approvals and rejections are audited with both actors; the action's own events follow the approval's.
+ */
+export class Approvals {
+  private readonly executors = new Map<FourEyesAction, Executor>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly guarded: ReadonlySet<FourEyesAction>,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Whether `action` waits for a second officer in this deployment. */
+  guards(action: FourEyesAction): boolean {
+    return this.guarded.has(action);
+  }
+
+  /** How an approved `action` is carried out (registered by the route that offers it). */
+  register<P>(action: FourEyesAction, execute: (params: P, requester: Requester) => Promise<unknown>): void {
+    this.executors.set(action, execute as Executor);
+  }
+
+  /** Stores the request and audits it; the caller answers 202 with it. */
+  async request(
+    action: FourEyesAction,
+    params: object,
+    summary: string,
+    requester: Requester,
+  ): Promise<ApprovalView> {
+    return withDatabase(() =>
+      this.db.$transaction(async (tx) => {
+        const row = await tx.approval.create({
+          data: {
+            action,
+            summary,
+            params,
+            tenantId: requester.tenantId,
+            scope: requester.scope,
+            requestedBy: requester.actor,
+            expiresAt: new Date(Date.now() + this.ttlSeconds * 1000),
+          },
+        });
+        await appendAuditEvent(tx, {
+          type: 'approval.requested',
+          actor: requester.actor,
+          tenantId: requester.tenantId,
+          payload: { approvalId: row.id, action, summary, expiresAt: row.expiresAt },
+        });
+        return view(row);
+      }),
+    );
+  }
+
+  async list(
+    scope: ReadScope,
+    status: ApprovalView['status'] | undefined,
+    limit: number,
+  ): Promise<ApprovalView[]> {
+    const now = new Date();
+    const rows = await this.db.approval.findMany({
+      where: {
+        ...(scope === 'all-tenants' ? {} : { tenantId: { in: scope } }),
+        ...(status === 'expired'
+          ? { status: 'pending', expiresAt: { lte: now } }
+          : status === 'pending'
+            ? { status: 'pending', expiresAt: { gt: now } }
+            : status
+              ? { status }
+              : {}),
+      },
+      orderBy: { requestedAt: 'desc' },
+      take: limit,
+    });
+    return rows.map((row) => view(row, now));
+  }
+
+  /**
+   * Approves and carries out the action, as its requester. The requester cannot approve their own; an expired or
+   * decided one is 409. If the action fails (a chain outage, say) the approval stays pending: approving again
+   * retries it, and the actions are safe to run again.
+   */
+  async approve(id: string, approver: Requester): Promise<ApprovalView> {
+    const row = await this.pending(id, approver);
+    if (row.requestedBy === approver.actor) {
+      throw new CustosError('SELF_APPROVAL', 'a second officer must approve this: you requested it');
+    }
+    const execute = this.executors.get(row.action as FourEyesAction);
+    if (!execute) throw new CustosError('INTERNAL', `no executor for ${row.action}`);
+    // Claimed first, so of two approvers racing only one carries the action out.
+    const claimed = await withDatabase(() =>
+      this.db.approval.updateMany({
+        where: { id, status: 'pending', expiresAt: { gt: new Date() } },
+        data: { status: 'executing', decidedBy: approver.actor, decidedAt: new Date() },
+      }),
+    );
+    if (claimed.count === 0)
+      throw new CustosError('APPROVAL_DECIDED', `approval ${id} was decided meanwhile`);
+    await this.audit(row, 'approval.approved', approver.actor, null);
+    let result: unknown;
+    try {
+      result = await execute(row.params as never, {
+        actor: row.requestedBy,
+        tenantId: row.tenantId,
+        scope: row.scope as ReadScope,
+      });
+    } catch (error) {
+      // Not carried out (a chain outage, a refusal): it waits again, and approving again retries it.
+      await withDatabase(() =>
+        this.db.approval.update({
+          where: { id },
+          data: { status: 'pending', decidedBy: null, decidedAt: null },
+        }),
+      );
+      throw error;
+    }
+    return this.decide(row, 'approved', approver.actor, null, result, 'executing');
+  }
+
+  async reject(id: string, rejecter: Requester, reason: string): Promise<ApprovalView> {
+    const row = await this.pending(id, rejecter);
+    await this.audit(row, 'approval.rejected', rejecter.actor, reason);
+    return this.decide(row, 'rejected', rejecter.actor, reason, null, 'pending');
+  }
+
+  /** The approval `id` if the caller's scope reaches it and it still waits for a decision. */
+  private async pending(id: string, caller: Requester): Promise<ApprovalRow> {
+    const row = await withDatabase(() => this.db.approval.findUnique({ where: { id } }));
+    if (!row || !inScope(caller.scope, row.tenantId))
+      throw new CustosError('NOT_FOUND', `approval ${id} not found`);
+    const current = view(row);
+    if (current.status !== 'pending') {
+      throw new CustosError('APPROVAL_DECIDED', `approval ${id} is ${current.status}`);
+    }
+    return row;
+  }
+
+  private audit(
+    row: ApprovalRow,
+    type: 'approval.approved' | 'approval.rejected',
+    actor: string,
+    reason: string | null,
+  ) {
+    return withDatabase(() =>
+      this.db.$transaction((tx) =>
+        appendAuditEvent(tx, {
+          type,
+          actor,
+          tenantId: row.tenantId,
+          payload: { approvalId: row.id, action: row.action, requestedBy: row.requestedBy, reason },
+        }),
+      ),
+    );
+  }
+
+  private async decide(
+    row: ApprovalRow,
+    status: 'approved' | 'rejected',
+    actor: string,
+    reason: string | null,
+    result: unknown,
+    from: 'pending' | 'executing',
+  ): Promise<ApprovalView> {
+    // Conditional on the state it was in: of two deciders racing, one decides; the other's update changes nothing.
+    const updated = await withDatabase(() =>
+      this.db.approval.updateMany({
+        where: { id: row.id, status: from },
+        data: {
+          status,
+          decidedBy: actor,
+          decidedAt: new Date(),
+          decisionReason: reason,
+          result:
+            result === undefined || result === null
+              ? undefined
+              : (JSON.parse(JSON.stringify(result)) as object),
+        },
+      }),
+    );
+    if (updated.count === 0)
+      throw new CustosError('APPROVAL_DECIDED', `approval ${row.id} was decided meanwhile`);
+    return view(await this.db.approval.findUniqueOrThrow({ where: { id: row.id } }));
+  }
+}
