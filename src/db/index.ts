@@ -1,7 +1,17 @@
 // The database: embedded PostgreSQL for development, SQL migrations in Prisma's layout, the Prisma client and pool.
 export { closeDatabase, createDatabase, type Database } from './client.js';
-export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embeddedPostgres.js';
+export {
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from './embeddedPostgres.js';
 export { GroupCommit } from './groupCommit.js';
-export { applyMigrations, listMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
+export {
+  applyMigrations,
+  assertMigrated,
+  listMigrations,
+  MIGRATIONS_DIR,
+  type MigrationResult,
+} from './migrate.js';
 export { withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';
 export { inTransaction } from './transaction.js';

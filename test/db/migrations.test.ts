@@ -23,6 +23,7 @@ function expectedDataType(prismaType: string, nativeType: string | undefined, en
     DateTime: 'timestamp without time zone',
     Json: 'jsonb',
     Bytes: 'bytea',
+    Float: 'double precision',
   };
   return byType[prismaType] ?? `unmapped ${prismaType}`;
 }
