@@ -85,7 +85,10 @@ export async function assertMigrated(databaseUrl: string, migrationsDir = MIGRAT
     const recorded = rows[0]!.present ? await recordedMigrations(client) : new Map<string, string>();
     for (const name of listMigrations(migrationsDir)) {
       const applied = recorded.get(name);
-      if (applied === undefined) throw new Error(`the database lacks migration ${name}`);
+      if (applied === undefined)
+        throw new Error(
+          `the database lacks migration ${name} (this process does not migrate: start one that does first)`,
+        );
       if (applied !== readMigration(migrationsDir, name).checksum)
         throw new Error(`migration ${name} was modified after it was applied`);
     }
