@@ -352,3 +352,47 @@ describe('key rotation: the next call completes one an outage interrupted', () =
     }
   });
 });
+
+/** Two processes' KeyManagers on one database: a rotation through one is followed by the other's refresh. */
+describe('key rotation: another process follows the database', () => {
+  const chain = useChainAndDatabase();
+  const { ctx } = chain;
+
+  it('refresh opens the staged key ahead, then issues with the new key once it is active', async () => {
+    const operator = new ChainOperator({
+      rpcUrl: ctx.anvil.rpcUrl,
+      chainId: ctx.anvil.chainId,
+      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
+      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
+      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
+    });
+    const env = loadEnv({
+      CUSTOS_DATA_DIR: ctx.dir,
+      DATABASE_URL: ctx.postgres.url,
+      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
+    });
+    // Started together, as replicas are: one first key between them.
+    const [a, b] = await Promise.all([
+      KeyManager.start(ctx.db, operator, env, () => undefined),
+      KeyManager.start(ctx.db, operator, env, () => undefined),
+    ]);
+    try {
+      const first = a.current().address;
+      assert.equal(b.current().address, first);
+      assert.equal(await ctx.db.signingKey.count(), 1, 'one key registered');
+      assert.equal(await chain.signerUpdates(first), 1, 'and trusted once');
+
+      const rotated = await a.rotate({ actor: 'test', overlapSeconds: 600 });
+      assert.equal(a.current().address, rotated.current);
+      assert.equal(b.current().address, first, 'b has not looked yet');
+      await Promise.all([b.refresh(), b.refresh(), b.refresh()]);
+      assert.equal(b.current().address, rotated.current);
+      await b.refresh();
+      assert.equal(b.current().address, rotated.current, 'nothing changes without a change');
+    } finally {
+      a.close();
+      b.close();
+      operator.destroy();
+    }
+  });
+});
