@@ -358,7 +358,7 @@ describe('key rotation: another process follows the database', () => {
   const chain = useChainAndDatabase();
   const { ctx } = chain;
 
-  it('refresh opens the staged key ahead, then issues with the new key once it is active', async () => {
+  it('two starting together register one key; a refresh makes the other issue with the rotated key', async () => {
     const operator = new ChainOperator({
       rpcUrl: ctx.anvil.rpcUrl,
       chainId: ctx.anvil.chainId,
