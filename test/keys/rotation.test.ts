@@ -121,7 +121,34 @@ function useChainAndDatabase() {
   const signerUpdates = async (address: string) =>
     (await ctx.gatekeeper.queryFilter(ctx.gatekeeper.filters.SignerUpdated!(address))).length;
 
-  return { ctx, pooledSetSigners, automine, mine, rotationState, window, assertConsistent, signerUpdates };
+  /** An in-process operator on the test chain, and the embedded-style configuration KeyManager starts with. */
+  const operatorAndEnv = (timing: { receiptTimeoutMs?: number; pollMs?: number } = {}) => ({
+    operator: new ChainOperator({
+      rpcUrl: ctx.anvil.rpcUrl,
+      chainId: ctx.anvil.chainId,
+      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
+      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
+      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
+      ...timing,
+    }),
+    env: loadEnv({
+      CUSTOS_DATA_DIR: ctx.dir,
+      DATABASE_URL: ctx.postgres.url,
+      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
+    }),
+  });
+
+  return {
+    ctx,
+    pooledSetSigners,
+    automine,
+    mine,
+    rotationState,
+    window,
+    assertConsistent,
+    signerUpdates,
+    operatorAndEnv,
+  };
 }
 
 /**
@@ -301,20 +328,7 @@ describe('key rotation: the next call completes one an outage interrupted', () =
   const { ctx } = chain;
 
   it('is resumed, not restarted, and sends nothing already on-chain', async () => {
-    const operator = new ChainOperator({
-      rpcUrl: ctx.anvil.rpcUrl,
-      chainId: ctx.anvil.chainId,
-      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
-      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
-      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
-      receiptTimeoutMs: 1_500,
-      pollMs: 100,
-    });
-    const env = loadEnv({
-      CUSTOS_DATA_DIR: ctx.dir,
-      DATABASE_URL: ctx.postgres.url,
-      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
-    });
+    const { operator, env } = chain.operatorAndEnv({ receiptTimeoutMs: 1_500, pollMs: 100 });
     const keys = await KeyManager.start(ctx.db, operator, env, () => undefined);
     try {
       const first = keys.current().address;
@@ -359,18 +373,7 @@ describe('key rotation: another process follows the database', () => {
   const { ctx } = chain;
 
   it('two starting together register one key; a refresh makes the other issue with the rotated key', async () => {
-    const operator = new ChainOperator({
-      rpcUrl: ctx.anvil.rpcUrl,
-      chainId: ctx.anvil.chainId,
-      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
-      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
-      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
-    });
-    const env = loadEnv({
-      CUSTOS_DATA_DIR: ctx.dir,
-      DATABASE_URL: ctx.postgres.url,
-      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
-    });
+    const { operator, env } = chain.operatorAndEnv();
     // Started together, as replicas are: one first key between them.
     const [a, b] = await Promise.all([
       KeyManager.start(ctx.db, operator, env, () => undefined),
