@@ -1,11 +1,15 @@
 // `npm start` (and `custos serve`): Custos on its embedded defaults, or on the configuration in the environment.
+// `--replica`: another process beside a running `npm start`, sharing its database, chain and keys.
 import { loadEnv } from './config/index.js';
 import { handOverShutdownSignals } from './db/index.js';
-import { startService } from './service/index.js';
+import { replicaOfRunningInstance, startService } from './service/index.js';
 
 async function main(): Promise<void> {
-  const env = loadEnv();
-  const service = await startService(env);
+  const replica = process.argv.slice(2).includes('--replica');
+  const env = replica ? replicaOfRunningInstance() : loadEnv();
+  const service = await startService(env, undefined, { migrate: !replica });
+  if (replica)
+    console.error(`custos: replica serving ${service.url}, joined the instance in ${env.CUSTOS_DATA_DIR}`);
   if (service.credentials) {
     console.log(JSON.stringify(service.credentials, null, 2));
     console.error(

@@ -10,9 +10,7 @@ export async function stopOrphan(
   expectedCommand: string,
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<boolean> {
-  if (!isAlive(pid)) return false;
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (existsSync(cmdline) && !readFileSync(cmdline, 'utf8').includes(expectedCommand)) return false;
+  if (!isAlive(pid) || !commandMentions(pid, expectedCommand)) return false;
   process.kill(pid, signal);
   for (let waited = 0; isAlive(pid); waited += 100) {
     if (waited > 20_000)
@@ -20,6 +18,18 @@ export async function stopOrphan(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
+}
+
+/** The pid in `pidFile` when that process is alive and its command line mentions `expectedCommand`. */
+export function runningPid(pidFile: string, expectedCommand: string): number | undefined {
+  const pid = readPid(pidFile);
+  return pid !== undefined && isAlive(pid) && commandMentions(pid, expectedCommand) ? pid : undefined;
+}
+
+/** Where /proc is readable, whether `pid`'s command line mentions `expected` (a recycled pid does not). */
+function commandMentions(pid: number, expected: string): boolean {
+  const cmdline = `/proc/${pid}/cmdline`;
+  return !existsSync(cmdline) || readFileSync(cmdline, 'utf8').includes(expected);
 }
 
 function isAlive(pid: number): boolean {

@@ -1,7 +1,8 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk` or `-- revocation` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk`, `-- revocation` or `-- replicas` runs one.
 import { runAttestBenchmark } from './attest.js';
 import { runAuditBenchmark } from './audit.js';
 import { runGasBenchmark } from './gas.js';
+import { runReplicasBenchmark } from './replicas.js';
 import { runRevocationBenchmark } from './revocation.js';
 import { runZkBenchmark } from './zk.js';
 
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => void | Promise<void>> = {
   audit: runAuditBenchmark,
   zk: runZkBenchmark,
   revocation: runRevocationBenchmark,
+  replicas: runReplicasBenchmark,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {

@@ -21,7 +21,7 @@ export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHa
   return async (req, res, next) => {
     const failures = `auth-failures:${req.ip}`;
     const limit = ctx.env.AUTH_FAILURES_PER_MINUTE;
-    const blocked = ctx.rateLimiter.check(failures, limit);
+    const blocked = await ctx.rateLimiter.check(failures, limit);
     if (!blocked.allowed) {
       res.setHeader('retry-after', String(blocked.retryAfterSeconds));
       throw new CustosError(
@@ -29,8 +29,8 @@ export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHa
         `too many failed authentications from this address (${limit} per minute)`,
       );
     }
-    const refuse = (message: string): never => {
-      ctx.rateLimiter.take(failures, limit);
+    const refuse = async (message: string): Promise<never> => {
+      await ctx.rateLimiter.take(failures, limit);
       ctx.metrics.authenticationFailures.inc();
       throw new CustosError('UNAUTHENTICATED', message);
     };
@@ -44,7 +44,7 @@ export function authenticate(ctx: ApiContext, roles: readonly Role[]): RequestHa
     if (!roles.includes(principal.role)) {
       throw new CustosError('FORBIDDEN', `this endpoint needs one of the roles ${roles.join(', ')}`);
     }
-    takeToken(ctx, res, principal.keyId, principal.rateLimitPerMinute);
+    await takeToken(ctx, res, principal.keyId, principal.rateLimitPerMinute);
     res.locals.principal = principal;
     next();
   };
@@ -79,8 +79,8 @@ export function publicRateLimit(
   bucket = 'public',
   perMinute = ctx.env.RATE_LIMIT_PER_MINUTE,
 ): RequestHandler {
-  return (req, res, next) => {
-    takeToken(ctx, res, `${bucket}:${req.ip}`, perMinute);
+  return async (req, res, next) => {
+    await takeToken(ctx, res, `${bucket}:${req.ip}`, perMinute);
     next();
   };
 }
@@ -95,9 +95,9 @@ export function publicCors(_req: Request, res: Response, next: NextFunction): vo
   next();
 }
 
-/** Takes one request from `key`'s bucket, or answers 429 with Retry-After. */
-function takeToken(ctx: ApiContext, res: Response, key: string, perMinute: number): void {
-  const limit = ctx.rateLimiter.take(key, perMinute);
+/** Takes one request from `key`'s bucket (shared by every replica), or answers 429 with Retry-After. */
+async function takeToken(ctx: ApiContext, res: Response, key: string, perMinute: number): Promise<void> {
+  const limit = await ctx.rateLimiter.take(key, perMinute);
   if (!limit.allowed) {
     res.setHeader('retry-after', String(limit.retryAfterSeconds));
     throw new CustosError('RATE_LIMITED', `rate limit of ${perMinute} requests per minute reached`);

@@ -32,7 +32,7 @@ export async function ensureTenant(db: Database, name: string): Promise<string> 
 /** Creates a key and returns it in clear text: the only time it exists outside its holder's hands. */
 export async function createApiKey(
   db: Database,
-  params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number },
+  params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number; expiresAt?: Date },
 ): Promise<{ id: string; key: string }> {
   const prefix = randomBytes(6).toString('hex');
   const key = `cst_${prefix}_${randomBytes(32).toString('base64url')}`;
@@ -44,6 +44,7 @@ export async function createApiKey(
       prefix,
       hash: new Uint8Array(sha256(key)),
       ...(params.rateLimitPerMinute ? { rateLimitPerMinute: params.rateLimitPerMinute } : {}),
+      ...(params.expiresAt ? { expiresAt: params.expiresAt } : {}),
     },
   });
   return { id: row.id, key };
@@ -51,7 +52,8 @@ export async function createApiKey(
 
 /**
  * Checks presented API keys against their stored hashes (constant-time). Verified keys are remembered for ten
- * seconds so the hot path does not query the database on every request; a revoked key stops working within that.
+ * seconds so the hot path does not query the database on every request: a revoked key stops working within that on
+ * every replica, at once where the revocation's notification arrives (`forget`), and an expired key at its expiry.
  */
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
@@ -64,10 +66,13 @@ export class ApiKeyVerifier {
     const digest = sha256(presented);
     const cacheKey = digest.toString('hex');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    const now = Date.now();
+    if (cached && cached.until > now) return cached.principal;
 
     const row = await this.db.apiKey.findUnique({ where: { prefix: match[1]! } });
     if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.hash), digest)) return null;
+    const expiresAt = row.expiresAt?.getTime() ?? Infinity;
+    if (expiresAt <= now) return null;
     const principal: Principal = {
       keyId: row.id,
       tenantId: row.tenantId,
@@ -76,7 +81,19 @@ export class ApiKeyVerifier {
       readScope: row.role === 'admin' ? 'all-tenants' : [row.tenantId],
     };
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, { principal, until: Date.now() + CACHE_MS });
+    this.cache.set(cacheKey, { principal, until: Math.min(now + CACHE_MS, expiresAt) });
     return principal;
+  }
+
+  /** Drops key `keyId` from the cache (it was revoked or changed): its next use reads the database. */
+  forget(keyId: string): void {
+    for (const [cacheKey, { principal }] of this.cache) {
+      if (principal.keyId === keyId) this.cache.delete(cacheKey);
+    }
+  }
+
+  /** Drops every cached key (changes may have been missed). */
+  forgetAll(): void {
+    this.cache.clear();
   }
 }

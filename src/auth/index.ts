@@ -1,4 +1,4 @@
-// Who is calling: tenants, hashed API keys with roles, per-key rate limits.
+// Who is calling: tenants, hashed API keys with roles, rate limits shared by every replica.
 export {
   ApiKeyVerifier,
   createApiKey,
@@ -7,5 +7,6 @@ export {
   type ReadScope,
   type Role,
 } from './apiKeys.js';
-export { RateLimiter } from './rateLimiter.js';
+export { PgRateLimiter, type PgRateLimiterOptions } from './pgRateLimiter.js';
+export { MemoryRateLimiter, type RateLimiter, type RateLimitVerdict } from './rateLimiter.js';
 export { RegulatorTokenVerifier, type RegulatorTokenOptions } from './regulatorTokens.js';

@@ -1,5 +1,13 @@
 export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** Token buckets: `perMinute` tokens per key, refilled continuously (a burst of a minute's worth, then the rate). */
+export interface RateLimiter {
+  /** Takes one token; says how long to wait when none is left. */
+  take(key: string, perMinute: number): Promise<RateLimitVerdict>;
+  /** Whether `key` has a token left, without taking one. */
+  check(key: string, perMinute: number): Promise<RateLimitVerdict>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -7,11 +15,12 @@ interface Bucket {
 }
 
 /**
- * Token buckets: `perMinute` tokens per key, refilled continuously, so a key can burst up to a minute's worth and
- * then sustain its rate. Memory is bounded: buckets that have refilled completely carry no information and are
- * swept once the map grows past `sweepAt`; beyond `maxKeys` the least recently used are dropped.
+ * Token buckets in this process's memory: what PgRateLimiter falls back to while PostgreSQL cannot be reached (each
+ * process then limits on its own). Synchronous, unlike the RateLimiter interface. Memory is bounded: buckets that
+ * have refilled completely carry no information and are swept once the map grows past `sweepAt`; beyond `maxKeys`
+ * the least recently used are dropped.
  */
-export class RateLimiter {
+export class MemoryRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private nextSweep: number;
 

@@ -35,6 +35,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('run the service (same as npm start)')
+    .option('--replica', 'join the instance npm start runs from this CUSTOS_DATA_DIR, on another PORT')
     .action(async () => {
       await import('../main.js');
       await new Promise(() => {}); // the server runs until a signal stops it

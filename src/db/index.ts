@@ -2,10 +2,17 @@
 export { closeDatabase, createDatabase, type Database } from './client.js';
 export {
   handOverShutdownSignals,
+  runningEmbeddedPostgres,
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
 } from './embeddedPostgres.js';
 export { GroupCommit } from './groupCommit.js';
-export { applyMigrations, listMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
+export {
+  applyMigrations,
+  assertMigrated,
+  listMigrations,
+  MIGRATIONS_DIR,
+  type MigrationResult,
+} from './migrate.js';
 export { withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';
 export { inTransaction } from './transaction.js';

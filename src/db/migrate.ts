@@ -40,14 +40,9 @@ export async function applyMigrations(
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
       "applied_steps_count" INTEGER NOT NULL DEFAULT 0
     )`);
-    const { rows } = await client.query<{ migration_name: string; checksum: string }>(
-      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
-    const recorded = new Map(rows.map((row) => [row.migration_name, row.checksum]));
-
+    const recorded = await recordedMigrations(client);
     for (const name of listMigrations(migrationsDir)) {
-      const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
-      const checksum = createHash('sha256').update(sql).digest('hex');
+      const { sql, checksum } = readMigration(migrationsDir, name);
       const applied = recorded.get(name);
       if (applied !== undefined) {
         if (applied !== checksum) throw new Error(`migration ${name} was modified after it was applied`);
@@ -74,6 +69,44 @@ export async function applyMigrations(
     await client.end();
   }
   return result;
+}
+
+/**
+ * Changes nothing: throws unless every migration is applied as it is here. For a process that joins a database
+ * another one runs on (a replica of `npm start`), which must not change the schema under it.
+ */
+export async function assertMigrated(databaseUrl: string, migrationsDir = MIGRATIONS_DIR): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ present: boolean }>(
+      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`,
+    );
+    const recorded = rows[0]!.present ? await recordedMigrations(client) : new Map<string, string>();
+    for (const name of listMigrations(migrationsDir)) {
+      const applied = recorded.get(name);
+      if (applied === undefined)
+        throw new Error(
+          `the database lacks migration ${name} (this process does not migrate: start one that does first)`,
+        );
+      if (applied !== readMigration(migrationsDir, name).checksum)
+        throw new Error(`migration ${name} was modified after it was applied`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function recordedMigrations(client: pg.Client): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ migration_name: string; checksum: string }>(
+    'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
+  return new Map(rows.map((row) => [row.migration_name, row.checksum]));
+}
+
+function readMigration(migrationsDir: string, name: string): { sql: string; checksum: string } {
+  const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
+  return { sql, checksum: createHash('sha256').update(sql).digest('hex') };
 }
 
 export function listMigrations(migrationsDir = MIGRATIONS_DIR): string[] {

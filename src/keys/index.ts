@@ -1,3 +1,3 @@
 // Signing keys over their life: the active key, its on-chain trust window, rotation.
 export { KeyManager, type KeyView, type RotateRequest } from './keyManager.js';
-export { openOperator, type KeyReference } from './openSigner.js';
+export { DEV_KEYSTORE_PASSWORD, openOperator, type KeyReference } from './openSigner.js';

@@ -3,7 +3,8 @@ import { appendAuditEvent } from '../audit/index.js';
 import { ISSUANCE_CLOCK_SKEW_SECONDS } from '../attest/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { Env } from '../config/index.js';
-import type { Database } from '../db/index.js';
+import { withAdvisoryLock, type Database } from '../db/index.js';
+import { coalesced } from '../cluster/index.js';
 import { CustosError } from '../errors/index.js';
 import { Pkcs11Signer, type AttestationSigner } from '../signers/index.js';
 import { closeSigner, configuredKey, openSigner, type KeyReference } from './openSigner.js';
@@ -43,18 +44,33 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
  */
 const trustStart = () => nowSeconds() - ISSUANCE_CLOCK_SKEW_SECONDS;
 
+const FIRST_KEY_LOCK = 0x6b657931; // "key1"
+
+/** A signer replaced by another stays open this long, for signatures under way with it. */
+const RETIRED_SIGNER_GRACE_MS = 30_000;
+
 /**
  * Owns the active signing key. At start-up it opens the key the database names active (or the configured one the
  * first time) and makes sure the gatekeeper trusts it. Rotation (staged → active, old → retiring) adds the new key
  * on-chain, shortens the old key's window to the end of the overlap, and switches issuance to the new key at once.
  * It is a persisted state machine (see rotation.ts): a rotation a crash or an outage interrupted is completed at the
  * next start, or by the next rotate call, which finishes it rather than starting another.
+ *
+ * The database is the authority on which key is active: `refresh` follows it, so a rotation made by another replica
+ * applies here too (called on its notification and periodically; see src/service/replicaState.ts).
  */
 export class KeyManager {
   /** Rotations in this process, one at a time. */
   private rotating: Promise<unknown> = Promise.resolve();
-  /** The key this process staged last, kept open for when its rotation becomes active. */
+  /** The staged key (by this process or another), kept open for when its rotation becomes active. */
   private staged?: AttestationSigner;
+  /** Replaced signers waiting out their grace before they are closed. */
+  private readonly retired = new Map<AttestationSigner, NodeJS.Timeout>();
+  /**
+   * Issues with the key the database names active, and opens a staged key ahead of its activation (opening can be
+   * slow: a keystore's scrypt, a KMS round trip). Calls during a re-read share the next one.
+   */
+  readonly refresh: () => Promise<void> = coalesced(() => this.followDatabase());
 
   private constructor(
     private readonly db: Database,
@@ -70,16 +86,20 @@ export class KeyManager {
     env: Env,
     warn: (message: string) => void,
   ): Promise<KeyManager> {
-    const stored = await db.signingKey.findFirst({
-      where: { status: 'active' },
-      orderBy: { createdAt: 'desc' },
+    // Replicas starting together agree on the first key: the first to take the lock registers it, the rest find it.
+    const manager = await withAdvisoryLock(db, FIRST_KEY_LOCK, async () => {
+      const stored = await db.signingKey.findFirst({
+        where: { status: 'active' },
+        orderBy: { createdAt: 'desc' },
+      });
+      const key: KeyReference = stored
+        ? { backend: stored.backend as KeyReference['backend'], keyRef: stored.keyRef }
+        : configuredKey(env);
+      const signer = await openSigner(key, env, warn);
+      const opened = new KeyManager(db, chain, env, warn, signer);
+      if (!stored) await opened.registerFirstKey(signer, key);
+      return opened;
     });
-    const key: KeyReference = stored
-      ? { backend: stored.backend as KeyReference['backend'], keyRef: stored.keyRef }
-      : configuredKey(env);
-    const signer = await openSigner(key, env, warn);
-    const manager = new KeyManager(db, chain, env, warn, signer);
-    if (!stored) await manager.registerFirstKey(signer, key);
     const underWay = await rotationUnderWay(db);
     if (underWay) {
       warn(`completing the key rotation from ${underWay.previous} to ${underWay.next} that was interrupted`);
@@ -172,15 +192,7 @@ export class KeyManager {
   /** Drives `rotation` to active, then issues with the new key. */
   private async complete(rotation: Rotation): Promise<RotateResult> {
     await completeRotation(this.db, this.chain, rotation);
-    if (this.active.address !== rotation.next) {
-      const previous = this.active;
-      this.active =
-        this.staged?.address === rotation.next
-          ? this.staged
-          : await openSigner(rotation.nextKey, this.env, this.warn);
-      this.staged = undefined;
-      closeSigner(previous);
-    }
+    await this.switchTo(rotation.next, rotation.nextKey);
     return {
       previous: rotation.previous,
       current: rotation.next,
@@ -190,6 +202,61 @@ export class KeyManager {
 
   close(): void {
     closeSigner(this.active);
+    if (this.staged) closeSigner(this.staged);
+    for (const [signer, timer] of this.retired) {
+      clearTimeout(timer);
+      closeSigner(signer);
+    }
+    this.retired.clear();
+  }
+
+  private async followDatabase(): Promise<void> {
+    const rows = await this.db.signingKey.findMany({
+      where: { status: { in: ['active', 'staged'] } },
+      orderBy: { createdAt: 'desc' },
+    });
+    const reference = (row: (typeof rows)[number]): KeyReference => ({
+      backend: row.backend as KeyReference['backend'],
+      keyRef: row.keyRef,
+    });
+    const staged = rows.find((row) => row.status === 'staged');
+    if (staged && ![this.staged?.address, this.active.address].includes(staged.address)) {
+      this.adoptStaged(await openSigner(reference(staged), this.env, this.warn));
+    }
+    const active = rows.find((row) => row.status === 'active');
+    if (active && active.address !== this.active.address) {
+      await this.switchTo(active.address, reference(active));
+      this.warn(`issuing with signing key ${active.address} from now on: the database names it active`);
+    }
+  }
+
+  /** Keeps `next` open as the staged key, unless that key is already open here. */
+  private adoptStaged(next: AttestationSigner): void {
+    if ([this.staged?.address, this.active.address].includes(next.address)) {
+      closeSigner(next); // opened twice concurrently: the other one stays
+      return;
+    }
+    if (this.staged) closeSigner(this.staged);
+    this.staged = next;
+  }
+
+  /** Issues with `address` from now on (the staged signer if it is that key); the old signer is retired. */
+  private async switchTo(address: string, key: KeyReference): Promise<void> {
+    if (this.active.address === address) return;
+    const next = this.staged?.address === address ? this.staged : await openSigner(key, this.env, this.warn);
+    if (this.active.address === address) {
+      if (next !== this.staged) closeSigner(next); // another call switched while this one opened the key
+      return;
+    }
+    if (next === this.staged) this.staged = undefined;
+    const previous = this.active;
+    this.active = next;
+    const timer = setTimeout(() => {
+      this.retired.delete(previous);
+      closeSigner(previous);
+    }, RETIRED_SIGNER_GRACE_MS);
+    timer.unref();
+    this.retired.set(previous, timer);
   }
 
   private async registerFirstKey(signer: AttestationSigner, key: KeyReference): Promise<void> {

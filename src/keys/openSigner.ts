@@ -33,7 +33,7 @@ export function configuredKey(env: Env): KeyReference {
 }
 
 /** The development keystore password when none is configured (embedded mode only; production requires one). */
-const DEV_KEYSTORE_PASSWORD = 'custos-development-only';
+export const DEV_KEYSTORE_PASSWORD = 'custos-development-only';
 
 export async function openSigner(
   key: KeyReference,

@@ -9,7 +9,7 @@ import {
   createIssuanceLog,
   type IssuanceEntry,
 } from '../attest/index.js';
-import { ApiKeyVerifier, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
+import { ApiKeyVerifier, RegulatorTokenVerifier } from '../auth/index.js';
 import {
   ChainOperator,
   readChainId,
@@ -20,6 +20,7 @@ import {
 import { ConfigError, describeConfiguration, type Env } from '../config/index.js';
 import {
   applyMigrations,
+  assertMigrated,
   closeDatabase,
   createDatabase,
   startEmbeddedPostgres,
@@ -44,6 +45,7 @@ import {
 } from '../credentials/index.js';
 import { loadPolicies, type Policy } from '../screening/index.js';
 import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCredentials.js';
+import { startReplicaState } from './replicaState.js';
 import { serve } from './httpServer.js';
 import { Shutdown } from './shutdown.js';
 import { refuseDevelopmentOperatorKey, refuseUnsafeStart, startupWarnings } from './refusals.js';
@@ -70,6 +72,14 @@ export interface RunningService {
 /** Embedded chains get policies the gatekeeper accepts for at least this long. */
 const EMBEDDED_MAX_LIFETIME = 90 * 86_400;
 
+export interface StartOptions {
+  /**
+   * false: only check that the database has every migration, never apply one (a replica joining a running
+   * `npm start` must not change the schema under it). Default true: apply them, one migrator at a time.
+   */
+  migrate?: boolean;
+}
+
 /**
  * Starts Custos. Unset DATABASE_URL and RPC_URL mean the embedded defaults: PostgreSQL and anvil (with the
  * contracts deployed) under CUSTOS_DATA_DIR, a local development key, a dev tenant and its credentials file; with
@@ -80,6 +90,7 @@ const EMBEDDED_MAX_LIFETIME = 90 * 86_400;
 export async function startService(
   env: Env,
   logger: Logger = pino({ level: env.LOG_LEVEL }),
+  options: StartOptions = {},
 ): Promise<RunningService> {
   logger.info({ configuration: describeConfiguration(env) }, 'effective configuration');
   refuseUnsafeStart(env);
@@ -110,7 +121,8 @@ export async function startService(
       shutdown.resource(() => postgres!.stop());
     }
     const databaseUrl = env.DATABASE_URL ?? postgres!.url;
-    await applyMigrations(databaseUrl);
+    if (options.migrate === false) await assertMigrated(databaseUrl);
+    else await applyMigrations(databaseUrl);
     const db: Database = createDatabase(databaseUrl, env.DATABASE_POOL_SIZE, (error) =>
       logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
     );
@@ -155,6 +167,9 @@ export async function startService(
     await warnAboutPolicies(chain, policies, logger);
     const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
     shutdown.resource(() => keys.close());
+    const apiKeys = new ApiKeyVerifier(db);
+    const replicaState = await startReplicaState({ databaseUrl, db, keys, apiKeys, logger });
+    shutdown.resource(() => replicaState.stop());
 
     const regulatorTokens = env.REGULATOR_JWT_ISSUER
       ? await RegulatorTokenVerifier.create({
@@ -207,9 +222,9 @@ export async function startService(
       credentialPaths: zk.paths,
       zkAttestations: zk.attestations,
       keys,
-      apiKeys: new ApiKeyVerifier(db),
+      apiKeys,
       regulatorTokens,
-      rateLimiter: new RateLimiter(),
+      rateLimiter: replicaState.rateLimiter,
       metrics,
       webhookRefusals,
       readiness,

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { writeWithBackPressure } from '../../src/api/stream.js';
-import { RateLimiter } from '../../src/auth/index.js';
+import { MemoryRateLimiter } from '../../src/auth/index.js';
 import { loadEnv } from '../../src/config/index.js';
 
 describe('bounded memory', () => {
   it('the rate limiter forgets refilled buckets and caps how many it keeps', () => {
     let now = 0;
-    const limiter = new RateLimiter(() => now, 1_000, 5_000);
+    const limiter = new MemoryRateLimiter(() => now, 1_000, 5_000);
     for (let i = 0; i < 20_000; i++) limiter.take(`ip:${i}`, 60);
     assert.ok(limiter.size <= 5_001, `${limiter.size} buckets after 20,000 distinct keys`);
     now += 60_000; // a minute later every bucket has refilled and carries no information

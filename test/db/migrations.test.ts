@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { MIGRATIONS_DIR, applyMigrations, listMigrations } from '../../src/db/index.js';
+import { MIGRATIONS_DIR, applyMigrations, assertMigrated, listMigrations } from '../../src/db/index.js';
 import { readSchemaColumns } from '../helpers/prismaSchema.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -23,6 +23,7 @@ function expectedDataType(prismaType: string, nativeType: string | undefined, en
     DateTime: 'timestamp without time zone',
     Json: 'jsonb',
     Bytes: 'bytea',
+    Float: 'double precision',
   };
   return byType[prismaType] ?? `unmapped ${prismaType}`;
 }
@@ -71,6 +72,19 @@ describe('migrations', () => {
     const [first] = listMigrations(copy);
     writeFileSync(path.join(copy, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
     await assert.rejects(applyMigrations(postgres.url, copy), /was modified after it was applied/);
+  });
+
+  it('assertMigrated changes nothing and refuses a database that lacks a migration or has an edited one', async () => {
+    await assertMigrated(postgres.url);
+    const copy = mkdtempSync(path.join(tmpdir(), 'custos-migrations-'));
+    cpSync(MIGRATIONS_DIR, copy, { recursive: true });
+    mkdirSync(path.join(copy, '29991231000000_later'));
+    writeFileSync(path.join(copy, '29991231000000_later', 'migration.sql'), 'CREATE TABLE later (id int);\n');
+    await assert.rejects(assertMigrated(postgres.url, copy), /lacks migration 29991231000000_later/);
+    assert.equal((await client.query(`SELECT to_regclass('later') AS t`)).rows[0].t, null);
+    const [first] = listMigrations(copy);
+    writeFileSync(path.join(copy, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
+    await assert.rejects(assertMigrated(postgres.url, copy), /was modified after it was applied/);
   });
 
   it('builds exactly the tables and columns schema.prisma declares', async () => {

@@ -1,42 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, parseEther } from 'ethers';
 import { ANVIL_DEFAULT_PRIVATE_KEY, loadArtifact } from '../../src/chain/index.js';
-import type { DevCredentials } from '../../src/service/index.js';
 import { approveWithCli, custos } from '../helpers/cli.js';
-
-/** Starts `src/main.ts` (what `npm start` runs) on embedded defaults and waits for its credentials file. */
-async function startEmbedded(dataDir: string): Promise<{ child: ChildProcess; credentials: DevCredentials }> {
-  const file = path.join(dataDir, 'dev-credentials.json');
-  const startedAt = Date.now();
-  const written = () => existsSync(file) && statSync(file).mtimeMs >= startedAt;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const deadline = Date.now() + 90_000;
-  while (!written()) {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not come up: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, credentials: JSON.parse(readFileSync(file, 'utf8')) };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(killer);
-}
+import { startEmbedded, stopChild as stop } from '../helpers/embedded.js';
 
 describe('end to end on embedded defaults', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'custos-e2e-'));

@@ -121,7 +121,35 @@ function useChainAndDatabase() {
   const signerUpdates = async (address: string) =>
     (await ctx.gatekeeper.queryFilter(ctx.gatekeeper.filters.SignerUpdated!(address))).length;
 
-  return { ctx, pooledSetSigners, automine, mine, rotationState, window, assertConsistent, signerUpdates };
+  /** An in-process operator on the test chain, and the embedded-style configuration KeyManager starts with. */
+  const operatorAndEnv = (timing: { receiptTimeoutMs?: number; pollMs?: number } = {}) => ({
+    operator: new ChainOperator({
+      rpcUrl: ctx.anvil.rpcUrl,
+      chainId: ctx.anvil.chainId,
+      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
+      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
+      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
+      ...timing,
+    }),
+    env: loadEnv({
+      CUSTOS_DATA_DIR: ctx.dir,
+      DATABASE_URL: ctx.postgres.url,
+      ALLOW_EMBEDDED_CHAIN: 'true',
+      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
+    }),
+  });
+
+  return {
+    ctx,
+    pooledSetSigners,
+    automine,
+    mine,
+    rotationState,
+    window,
+    assertConsistent,
+    signerUpdates,
+    operatorAndEnv,
+  };
 }
 
 /**
@@ -310,21 +338,7 @@ describe('key rotation: the next call completes one an outage interrupted', () =
   const { ctx } = chain;
 
   it('is resumed, not restarted, and sends nothing already on-chain', async () => {
-    const operator = new ChainOperator({
-      rpcUrl: ctx.anvil.rpcUrl,
-      chainId: ctx.anvil.chainId,
-      gatekeeper: ctx.deployment.contracts.ComplianceGatekeeper,
-      revocationRegistry: ctx.deployment.contracts.RevocationRegistry,
-      operator: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY),
-      receiptTimeoutMs: 1_500,
-      pollMs: 100,
-    });
-    const env = loadEnv({
-      CUSTOS_DATA_DIR: ctx.dir,
-      DATABASE_URL: ctx.postgres.url,
-      ALLOW_EMBEDDED_CHAIN: 'true',
-      LOCAL_KEYSTORE_FILE: path.join(ctx.dir, 'keys', 'signer.json'),
-    });
+    const { operator, env } = chain.operatorAndEnv({ receiptTimeoutMs: 1_500, pollMs: 100 });
     const keys = await KeyManager.start(ctx.db, operator, env, () => undefined);
     try {
       const first = keys.current().address;
@@ -358,6 +372,39 @@ describe('key rotation: the next call completes one an outage interrupted', () =
       assert.ok(overlapEnd - Date.now() / 1000 < 700);
     } finally {
       keys.close();
+      operator.destroy();
+    }
+  });
+});
+
+/** Two processes' KeyManagers on one database: a rotation through one is followed by the other's refresh. */
+describe('key rotation: another process follows the database', () => {
+  const chain = useChainAndDatabase();
+  const { ctx } = chain;
+
+  it('two starting together register one key; a refresh makes the other issue with the rotated key', async () => {
+    const { operator, env } = chain.operatorAndEnv();
+    // Started together, as replicas are: one first key between them.
+    const [a, b] = await Promise.all([
+      KeyManager.start(ctx.db, operator, env, () => undefined),
+      KeyManager.start(ctx.db, operator, env, () => undefined),
+    ]);
+    try {
+      const first = a.current().address;
+      assert.equal(b.current().address, first);
+      assert.equal(await ctx.db.signingKey.count(), 1, 'one key registered');
+      assert.equal(await chain.signerUpdates(first), 1, 'and trusted once');
+
+      const rotated = await a.rotate({ actor: 'test', overlapSeconds: 600 });
+      assert.equal(a.current().address, rotated.current);
+      assert.equal(b.current().address, first, 'b has not looked yet');
+      await Promise.all([b.refresh(), b.refresh(), b.refresh()]);
+      assert.equal(b.current().address, rotated.current);
+      await b.refresh();
+      assert.equal(b.current().address, rotated.current, 'nothing changes without a change');
+    } finally {
+      a.close();
+      b.close();
       operator.destroy();
     }
   });
