@@ -5,6 +5,7 @@ import type { ApiContext } from './context.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestId } from './middleware.js';
 import { openApiRoutes } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
@@ -67,6 +68,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(revocationRoutes(ctx));
   app.use(holdRoutes(ctx));
   app.use(approvalRoutes(ctx));
+  app.use(adminRoutes(ctx));
   app.use(keyRoutes(ctx));
   app.use(auditRoutes(ctx));
   app.use(auditEventRoutes(ctx));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TenantsAndKeys } from '../admin/index.js';
 import type { Approvals } from '../approvals/index.js';
 import type { AttestationService, BulkRevocations, RevocationService } from '../attest/index.js';
 import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
@@ -30,6 +31,7 @@ export interface ApiContext {
   revocations: RevocationService;
   bulkRevocations: BulkRevocations;
   approvals: Approvals;
+  tenantsAndKeys: TenantsAndKeys;
   credentials: CredentialService;
   credentialPaths: CredentialPaths;
   zkAttestations: ZkAttestationService;

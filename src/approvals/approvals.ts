@@ -19,9 +19,16 @@ export type Executor = (params: never, requester: Requester) => Promise<unknown>
 
 type ApprovalRow = NonNullable<Awaited<ReturnType<Database['approval']['findFirst']>>>;
 
+/** A claim older than this was abandoned (its process died while carrying the action out): it can be approved again. */
+const ABANDONED_CLAIM_MS = 15 * 60_000;
+
 function view(row: ApprovalRow, now = new Date()): ApprovalView {
-  const status = row.status === 'pending' && row.expiresAt <= now ? 'expired' : row.status;
-  // A claim whose process died mid-action (executing for long) can be approved again.
+  const abandoned =
+    row.status === 'executing' &&
+    row.decidedAt &&
+    row.decidedAt.getTime() < now.getTime() - ABANDONED_CLAIM_MS;
+  const waiting = row.status === 'pending' || abandoned;
+  const status = waiting ? (row.expiresAt <= now && !abandoned ? 'expired' : 'pending') : row.status;
   return {
     id: row.id,
     action: row.action as FourEyesAction,
@@ -122,8 +129,8 @@ export class Approvals {
 
   /**
    * Approves and carries out the action, as its requester. The requester cannot approve their own; an expired or
-   * decided one is 409. If the action fails (a chain outage, say) the approval stays pending: approving again
-   * retries it, and the actions are safe to run again.
+   * decided one is 409. If the action fails (a chain outage, say) the failure is audited and the approval waits
+   * again: approving again retries it, and the actions are safe to run again.
    */
   async approve(id: string, approver: Requester): Promise<ApprovalView> {
     const row = await this.pending(id, approver);
@@ -132,16 +139,8 @@ export class Approvals {
     }
     const execute = this.executors.get(row.action as FourEyesAction);
     if (!execute) throw new CustosError('INTERNAL', `no executor for ${row.action}`);
-    // Claimed first, so of two approvers racing only one carries the action out.
-    const claimed = await withDatabase(() =>
-      this.db.approval.updateMany({
-        where: { id, status: 'pending', expiresAt: { gt: new Date() } },
-        data: { status: 'executing', decidedBy: approver.actor, decidedAt: new Date() },
-      }),
-    );
-    if (claimed.count === 0)
-      throw new CustosError('APPROVAL_DECIDED', `approval ${id} was decided meanwhile`);
-    await this.audit(row, 'approval.approved', approver.actor, null);
+    // Claimed first, with its audit record, so of two approvers racing only one carries the action out.
+    await this.transition(row, approver.actor, { to: 'executing' }, 'approval.approved');
     let result: unknown;
     try {
       result = await execute(row.params as never, {
@@ -150,22 +149,22 @@ export class Approvals {
         scope: row.scope as ReadScope,
       });
     } catch (error) {
-      // Not carried out (a chain outage, a refusal): it waits again, and approving again retries it.
-      await withDatabase(() =>
-        this.db.approval.update({
-          where: { id },
-          data: { status: 'pending', decidedBy: null, decidedAt: null },
-        }),
+      const code = error instanceof CustosError ? error.code : 'INTERNAL';
+      await this.transition(
+        row,
+        approver.actor,
+        { from: 'executing', to: 'pending' },
+        'approval.failed',
+        `${code}: ${(error as Error).message}`.slice(0, 500),
       );
       throw error;
     }
-    return this.decide(row, 'approved', approver.actor, null, result, 'executing');
+    return this.transition(row, approver.actor, { from: 'executing', to: 'approved', result });
   }
 
   async reject(id: string, rejecter: Requester, reason: string): Promise<ApprovalView> {
     const row = await this.pending(id, rejecter);
-    await this.audit(row, 'approval.rejected', rejecter.actor, reason);
-    return this.decide(row, 'rejected', rejecter.actor, reason, null, 'pending');
+    return this.transition(row, rejecter.actor, { to: 'rejected', reason }, 'approval.rejected', reason);
   }
 
   /** The approval `id` if the caller's scope reaches it and it still waits for a decision. */
@@ -180,50 +179,66 @@ export class Approvals {
     return row;
   }
 
-  private audit(
+  /**
+   * Moves the approval from one state to the next and audits it in the same transaction. Conditional on the state
+   * it was in (a pending one, also unexpired; or a claim abandoned by a process that died while executing it): of
+   * two deciders racing, one moves it and the other gets APPROVAL_DECIDED.
+   */
+  private async transition(
     row: ApprovalRow,
-    type: 'approval.approved' | 'approval.rejected',
     actor: string,
-    reason: string | null,
-  ) {
-    return withDatabase(() =>
-      this.db.$transaction((tx) =>
-        appendAuditEvent(tx, {
-          type,
-          actor,
-          tenantId: row.tenantId,
-          payload: { approvalId: row.id, action: row.action, requestedBy: row.requestedBy, reason },
-        }),
-      ),
-    );
-  }
-
-  private async decide(
-    row: ApprovalRow,
-    status: 'approved' | 'rejected',
-    actor: string,
-    reason: string | null,
-    result: unknown,
-    from: 'pending' | 'executing',
+    change: {
+      from?: 'executing';
+      to: 'executing' | 'pending' | 'approved' | 'rejected';
+      reason?: string;
+      result?: unknown;
+    },
+    audit?: 'approval.approved' | 'approval.rejected' | 'approval.failed',
+    auditReason: string | null = null,
   ): Promise<ApprovalView> {
-    // Conditional on the state it was in: of two deciders racing, one decides; the other's update changes nothing.
-    const updated = await withDatabase(() =>
-      this.db.approval.updateMany({
-        where: { id: row.id, status: from },
-        data: {
-          status,
-          decidedBy: actor,
-          decidedAt: new Date(),
-          decisionReason: reason,
-          result:
-            result === undefined || result === null
-              ? undefined
-              : (JSON.parse(JSON.stringify(result)) as object),
-        },
+    const now = new Date();
+    const from =
+      change.from === 'executing'
+        ? { status: 'executing' }
+        : {
+            OR: [
+              { status: 'pending', expiresAt: { gt: now } },
+              { status: 'executing', decidedAt: { lt: new Date(now.getTime() - ABANDONED_CLAIM_MS) } },
+            ],
+          };
+    return withDatabase(() =>
+      this.db.$transaction(async (tx) => {
+        const updated = await tx.approval.updateMany({
+          where: { id: row.id, ...from },
+          data: {
+            status: change.to,
+            // Back to pending (a failed run): undecided again.
+            decidedBy: change.to === 'pending' ? null : actor,
+            decidedAt: change.to === 'pending' ? null : now,
+            ...(change.reason ? { decisionReason: change.reason } : {}),
+            ...(change.result === undefined || change.result === null
+              ? {}
+              : { result: JSON.parse(JSON.stringify(change.result)) as object }),
+          },
+        });
+        if (updated.count === 0) {
+          throw new CustosError('APPROVAL_DECIDED', `approval ${row.id} was decided meanwhile`);
+        }
+        if (audit) {
+          await appendAuditEvent(tx, {
+            type: audit,
+            actor,
+            tenantId: row.tenantId,
+            payload: {
+              approvalId: row.id,
+              action: row.action,
+              requestedBy: row.requestedBy,
+              reason: auditReason,
+            },
+          });
+        }
+        return view(await tx.approval.findUniqueOrThrow({ where: { id: row.id } }), now);
       }),
     );
-    if (updated.count === 0)
-      throw new CustosError('APPROVAL_DECIDED', `approval ${row.id} was decided meanwhile`);
-    return view(await this.db.approval.findUniqueOrThrow({ where: { id: row.id } }));
   }
 }

@@ -31,7 +31,7 @@ export async function ensureTenant(db: Database, name: string): Promise<string> 
 
 /** Creates a key and returns it in clear text: the only time it exists outside its holder's hands. */
 export async function createApiKey(
-  db: Database,
+  db: Pick<Database, 'apiKey'>,
   params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number; expiresAt?: Date },
 ): Promise<{ id: string; key: string }> {
   const prefix = randomBytes(6).toString('hex');

@@ -18,15 +18,21 @@ export interface Connection {
   key: string | undefined;
 }
 
-/** CUSTOS_URL and CUSTOS_OFFICER_KEY, else the local server and officer key from .custos/dev-credentials.json. */
-export function connection(env: NodeJS.ProcessEnv = process.env): Connection {
+/**
+ * CUSTOS_URL and the key for `as`: CUSTOS_OFFICER_KEY (officers' commands) or CUSTOS_ADMIN_KEY (tenants and API
+ * keys); else the local server and the matching key from .custos/dev-credentials.json.
+ */
+export function connection(
+  as: 'officer' | 'admin' = 'officer',
+  env: NodeJS.ProcessEnv = process.env,
+): Connection {
   const file = path.join(env.CUSTOS_DATA_DIR ?? '.custos', 'dev-credentials.json');
   const dev = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { url?: string; officerKey?: string })
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { url?: string; officerKey?: string; adminKey?: string })
     : {};
   return {
     url: env.CUSTOS_URL ?? dev.url ?? 'http://127.0.0.1:8080',
-    key: env.CUSTOS_OFFICER_KEY ?? dev.officerKey,
+    key: as === 'admin' ? (env.CUSTOS_ADMIN_KEY ?? dev.adminKey) : (env.CUSTOS_OFFICER_KEY ?? dev.officerKey),
   };
 }
 

@@ -1,24 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { call, CliError, connection, download, upload } from './client.js';
 import { print } from './output.js';
 import type { CallInput, operations } from '@custos/sdk';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
-
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-function seconds(value: string): number {
-  const match = DURATION.exec(value);
-  if (!match) throw new InvalidArgumentError('expected a duration such as 30m, 12h or 1d');
-  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
-}
-
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
-}
+import { addAdminCommands, integer, seconds } from './adminCommands.js';
+import { addOfficerCommands, awaitingApproval } from './officerCommands.js';
 
 /** The `custos` command tree. Every command talks to the admin API with an officer key. */
 export function buildProgram(): Command {
@@ -103,78 +91,10 @@ export function buildProgram(): Command {
         file,
         contentType,
       );
-      print(json(), result, [result]);
+      if (!awaitingApproval(json(), result)) print(json(), result, [result]);
     });
 
-  program
-    .command('revoke <target>')
-    .description(
-      'revoke an attestation or credential uid, or every attestation and credential of an address, and wait for the chain',
-    )
-    .requiredOption('--reason <text>', 'why (kept in the audit log; its hash goes on-chain)')
-    .action(async (target: string, options: { reason: string }) => {
-      const result = await call(connection(), 'revoke', { body: { target, reason: options.reason } });
-      const root = result.revocationRoot;
-      print(
-        json(),
-        result,
-        result.revoked.map((uid) =>
-          root && result.credentials.includes(uid)
-            ? { uid, tx: root.txHash, block: root.blockNumber, 'revocation epoch': root.epoch }
-            : { uid, tx: result.txHash, block: result.blockNumber, 'revocation epoch': '' },
-        ),
-      );
-      if (!json() && result.hold) {
-        console.log(
-          `held ${result.hold.subject} for ${result.hold.tenantId ?? 'every tenant'}: screening refuses it until \`custos holds lift\` or a KYC re-approval`,
-        );
-      }
-    });
-
-  const holds = program.command('holds').description('holds placed by revoking a subject');
-  holds
-    .command('list')
-    .description('active holds (with --all, lifted ones too), newest first')
-    .option('--subject <address>', 'holds on this address only')
-    .option('--all', 'include lifted holds', false)
-    .action(async (options: { subject?: string; all: boolean }) => {
-      const query = new URLSearchParams({
-        ...(options.subject ? { subject: options.subject } : {}),
-        includeLifted: String(options.all),
-      });
-      const result = await call(connection(), 'listHolds', { query: Object.fromEntries(query) });
-      print(
-        json(),
-        result,
-        result.holds.map((h) => ({
-          subject: h.subject,
-          tenant: h.tenantId ?? 'all tenants',
-          placed: h.placedAt,
-          by: h.placedBy,
-          reason: h.reason,
-          lifted: h.liftedAt,
-        })),
-      );
-    });
-  holds
-    .command('lift <address>')
-    .description("lift the hold on an address (an officer lifts its own tenant's hold)")
-    .requiredOption('--reason <text>', 'why (kept in the audit log)')
-    .action(async (address: string, options: { reason: string }) => {
-      const result = await call(connection(), 'liftHold', {
-        params: { subject: address },
-        body: { reason: options.reason },
-      });
-      print(
-        json(),
-        result,
-        result.lifted.map((h) => ({
-          subject: h.subject,
-          tenant: h.tenantId ?? 'all tenants',
-          lifted: h.liftedAt,
-        })),
-      );
-    });
+  addOfficerCommands(program, json);
 
   program
     .command('attestations')
@@ -224,7 +144,7 @@ export function buildProgram(): Command {
       const result = await call(connection(), 'rotateKey', {
         body: { overlapSeconds: options.overlap, kmsKeyId: options.kmsKeyId },
       });
-      print(json(), result, [result]);
+      if (!awaitingApproval(json(), result)) print(json(), result, [result]);
     });
 
   program
@@ -328,5 +248,6 @@ export function buildProgram(): Command {
       await download(connection(), `/v1/audit/export?${query}`, process.stdout);
     });
 
+  addAdminCommands(program, json);
   return program;
 }

@@ -22,8 +22,16 @@ export function createDatabase(
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000 });
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-  return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool) }), { pool });
+  // A burst queues for a connection rather than failing: Prisma's default 2 s wait for an interactive transaction
+  // is shorter than the pool's own connection timeout, and audited writes serialise on the audit chain's head.
+  const transactionOptions = { maxWait: TRANSACTION_MAX_WAIT_MS, timeout: TRANSACTION_TIMEOUT_MS };
+  return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions }), { pool });
 }
+
+/** How long a transaction waits for a connection: the pool's timeout answers first (5 s), as DATABASE_UNAVAILABLE. */
+const TRANSACTION_MAX_WAIT_MS = 10_000;
+/** How long an interactive transaction may run, waiting for row and advisory locks included. */
+const TRANSACTION_TIMEOUT_MS = 30_000;
 
 /** Disconnects Prisma and ends the pool (Prisma does not own it). */
 export async function closeDatabase(db: Database): Promise<void> {

@@ -8,6 +8,7 @@ export interface DevCredentials {
   apiKey: string;
   officerKey: string;
   regulatorKey: string;
+  adminKey: string;
   rpcUrl: string;
   chainId: number;
   contracts: {
@@ -27,7 +28,7 @@ export const DEV_TENANT = 'dev';
 export async function devApiKeys(
   db: Database,
   file: string,
-): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey'>> {
+): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey' | 'adminKey'>> {
   const tenantId = await ensureTenant(db, DEV_TENANT);
   const previous = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevCredentials>)
@@ -41,6 +42,7 @@ export async function devApiKeys(
     apiKey: await key(previous.apiKey, 'dapp'),
     officerKey: await key(previous.officerKey, 'officer'),
     regulatorKey: await key(previous.regulatorKey, 'regulator'),
+    adminKey: await key(previous.adminKey, 'admin'),
   };
 }
 

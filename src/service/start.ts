@@ -29,6 +29,7 @@ import {
   type GroupCommit,
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
+import { TenantsAndKeys } from '../admin/index.js';
 import { Approvals } from '../approvals/index.js';
 import { AuditAnchorer, AuditCheckpointer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
@@ -218,6 +219,7 @@ export async function startService(
       revocations,
       bulkRevocations,
       approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
+      tenantsAndKeys: new TenantsAndKeys(db),
       credentials: zk.credentials,
       credentialPaths: zk.paths,
       zkAttestations: zk.attestations,

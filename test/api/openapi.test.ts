@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { createApp, createMetrics, createOpenApiDocument, openApiPath } from '../../src/api/index.js';
 import type { ApiContext } from '../../src/api/index.js';
+import { TenantsAndKeys } from '../../src/admin/index.js';
 import { Approvals } from '../../src/approvals/index.js';
 import { loadEnv } from '../../src/config/index.js';
 import type { Database } from '../../src/db/index.js';
@@ -26,6 +27,7 @@ function registeredRoutes(): Set<string> {
     },
     metrics: createMetrics(),
     approvals: new Approvals({} as Database, new Set(), 60),
+    tenantsAndKeys: new TenantsAndKeys({} as Database),
   } as unknown as ApiContext;
   const app = createApp(ctx) as unknown as { router: Router };
   const routes = new Set<string>();

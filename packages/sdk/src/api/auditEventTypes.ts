@@ -25,8 +25,16 @@ export const AUDIT_EVENT_TYPES = {
   'approval.requested': 'an officer asked for a guarded action (FOUR_EYES); it waits for a second officer',
   'approval.approved': 'a second officer approved a guarded action, which then ran as its requester',
   'approval.rejected': 'an officer rejected a guarded action',
+  'approval.failed':
+    'an approved action failed to run (its error); the approval waits again and can be retried',
   'bulk_revocation.started': 'a bulk revocation job was started (its targets, reason code and reason)',
   'bulk_revocation.finished': 'a bulk revocation job finished, with its counts',
+  'tenant.created': 'an admin created a tenant',
+  'api_key.created':
+    'an admin (or custos admin bootstrap) created an API key (its id, role and tenant; never the secret)',
+  'admin.bootstrapped': 'the first admin key was made with custos admin bootstrap',
+  'api_key.revoked': 'an admin revoked an API key',
+  'api_key.rotated': 'an admin rotated an API key: a new secret, the old one working until the overlap ends',
   'audit.read': 'someone read audit data (the filters asked for, never the results)',
   'audit.denied': 'someone was refused audit data outside their tenants',
 } as const;

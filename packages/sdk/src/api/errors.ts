@@ -16,6 +16,7 @@ export const ERRORS = {
   SCREENING_FAILED: [403, 'the subject does not satisfy the policy; details.reasons names every failed rule'],
   FORBIDDEN: [403, "the key's role does not fit this endpoint, or the data belongs to another tenant"],
   NOT_FOUND: [404, 'no such resource (also for another tenant’s, with the same answer)'],
+  ALREADY_EXISTS: [409, 'something of that name already exists'],
   ALREADY_REVOKED: [409, 'everything the revocation names is already revoked (and held, for an address)'],
   IDEMPOTENCY_KEY_REUSED: [409, 'the Idempotency-Key was used for another subject or policy'],
   ATTESTATION_REVOKED: [409, 'the attestation issued under this Idempotency-Key was revoked; use a new key'],

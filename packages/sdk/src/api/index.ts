@@ -1,6 +1,7 @@
 // The Custos API contract: the zod schemas every request is validated with and every response is shaped by, the
 // operations table the service registers its routes from and the OpenAPI document is generated from, and the error
 // codes. Clients (the SDK's client, the CLI) take their types from here, never restating a shape.
+export * from './admin.js';
 export * from './approvals.js';
 export * from './attestations.js';
 export * from './audit.js';

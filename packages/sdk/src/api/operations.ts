@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import * as admin from './admin.js';
 import * as approvals from './approvals.js';
 import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
@@ -11,9 +12,7 @@ import * as revocations from './revocations.js';
 import * as sanctions from './sanctions.js';
 import * as service from './service.js';
 
-/** Who may call an API key's endpoints. */
-export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from './primitives.js';
 
 /** `public`: anyone; `webhook`: a provider signing with the shared secret; otherwise API keys of these roles. */
 export type Auth = 'public' | 'webhook' | readonly Role[];
@@ -422,6 +421,67 @@ export const operations = {
     response: { description: 'the approval', schema: approvals.approvalDecision },
     errors: ['APPROVAL_DECIDED'],
   },
+  createTenant: {
+    method: 'post',
+    path: '/v1/admin/tenants',
+    tag: 'admin',
+    summary: 'Create a tenant (`custos tenants create`)',
+    auth: ['admin'],
+    body: admin.createTenantRequest,
+    response: { description: 'the tenant', schema: admin.tenantView },
+    errors: ['ALREADY_EXISTS'],
+  },
+  listTenants: {
+    method: 'get',
+    path: '/v1/admin/tenants',
+    tag: 'admin',
+    summary: 'Every tenant (`custos tenants list`)',
+    auth: ['admin'],
+    response: { description: 'the tenants', schema: admin.tenantList },
+    errors: [],
+  },
+  createApiKey: {
+    method: 'post',
+    path: '/v1/admin/api-keys',
+    tag: 'admin',
+    summary:
+      'Create an API key for a tenant and a role; the secret is answered once (`custos api-keys create`)',
+    auth: ['admin'],
+    body: admin.createApiKeyRequest,
+    response: { description: 'the key and its secret', schema: admin.createdApiKey },
+    errors: ['NOT_FOUND'],
+  },
+  listApiKeys: {
+    method: 'get',
+    path: '/v1/admin/api-keys',
+    tag: 'admin',
+    summary: 'API keys, never their secrets (`custos api-keys list`)',
+    auth: ['admin'],
+    query: admin.apiKeyListQuery,
+    response: { description: 'the keys', schema: admin.apiKeyList },
+    errors: ['NOT_FOUND'],
+  },
+  revokeApiKey: {
+    method: 'post',
+    path: '/v1/admin/api-keys/:id/revoke',
+    tag: 'admin',
+    summary: 'Revoke an API key: refused on every replica at once (`custos api-keys revoke`)',
+    auth: ['admin'],
+    params: admin.apiKeyParams,
+    response: { description: 'the key', schema: admin.apiKeyView },
+    errors: ['ALREADY_REVOKED'],
+  },
+  rotateApiKey: {
+    method: 'post',
+    path: '/v1/admin/api-keys/:id/rotate',
+    tag: 'admin',
+    summary: 'A new secret for an API key; the old one works for the overlap (`custos api-keys rotate`)',
+    auth: ['admin'],
+    params: admin.apiKeyParams,
+    body: admin.rotateApiKeyRequest,
+    response: { description: 'the new key with its secret, and the old one', schema: admin.rotatedApiKey },
+    errors: ['ALREADY_REVOKED'],
+  },
   verifyAudit: {
     method: 'get',
     path: '/v1/audit/verify',
@@ -523,10 +583,10 @@ export type RequestOf<O extends Operation> = {
   body: InputOf<SchemaOf<O, 'body'>>;
 };
 
-/** What operation `O` answers with (200), as the JSON a client receives. */
-export type ResponseOf<O extends Operation> = O['response'] extends { schema: infer S extends z.ZodType }
-  ? z.output<S>
-  : string;
+/** What operation `O` answers with (200, or 202 where it has one), as the JSON a client receives. */
+export type ResponseOf<O extends Operation> =
+  | (O['response'] extends { schema: infer S extends z.ZodType } ? z.output<S> : string)
+  | (O['accepted'] extends { schema: infer A extends z.ZodType } ? z.output<A> : never);
 
 /** What the service's handler receives once the request is validated. */
 export type ValidatedRequestOf<O extends Operation> = {

@@ -176,3 +176,7 @@ export const credentialId = z.coerce
   .int()
   .min(0)
   .max(2 ** 31 - 1);
+
+/** What an API key may do: each operation names the roles it serves. */
+export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
