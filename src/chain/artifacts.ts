@@ -3,9 +3,6 @@ import type { ContractAbi, ContractName } from './bindings.js';
 
 export type { ContractName } from './bindings.js';
 
-/** The contracts Custos deploys, by their Solidity names. */
-export const CONTRACT_NAMES = Object.keys(deployedContracts) as ContractName[];
-
 export interface ContractArtifact<N extends ContractName = ContractName> {
   abi: ContractAbi<N>;
   bytecode: `0x${string}`;

@@ -1,5 +1,5 @@
 // The chain part of Custos: contract artifacts and typed bindings, deployment and the local anvil chain.
-export { CONTRACT_NAMES, loadArtifact, type ContractArtifact } from './artifacts.js';
+export { loadArtifact, type ContractArtifact } from './artifacts.js';
 export {
   bindContract,
   custosContract,

@@ -21,6 +21,11 @@ contract GatedHarness is CustosGated {
         _policyId = policyId_;
     }
 
+    /// @dev The same body without a gate: the baseline the gates' gas is measured against.
+    function useUngated() external {
+        uses[msg.sender]++;
+    }
+
     function useRecorded() external onlyCompliant(_policyId) {
         uses[msg.sender]++;
     }
@@ -84,6 +89,13 @@ contract CustosGatedTest is ZkTestBase {
 
     function test_custosGatekeeper_isTheOneGiven() public view {
         assertEq(address(gated.custosGatekeeper()), address(gatekeeper));
+    }
+
+    function test_ungated_baseline() public {
+        vm.prank(alice);
+        gated.useUngated();
+        vm.snapshotGasLastCall("ungated baseline");
+        assertEq(gated.uses(alice), 1);
     }
 
     // ---------------------------------------------------------------- a recorded attestation
