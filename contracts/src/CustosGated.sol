@@ -16,7 +16,8 @@ import {IZkCredentials} from "./interfaces/IZkCredentials.sol";
 ///   gatekeeper; nothing about the caller is recorded.
 /// @dev Policy ids are `keccak256(bytes(policyName))`, e.g. `keccak256("kyc-basic")`. The gatekeeper is fixed at
 /// construction. Checks revert with the {ICustosGated} errors, or with the gatekeeper's own error when it refuses
-/// an attestation or a proof.
+/// an attestation or a proof. The modifiers check `msg.sender`; a contract called through a trusted forwarder
+/// (ERC-2771) calls {_requireCompliant} and {_submitAttestation} with its own `_msgSender()` instead.
 ///
 /// Example:
 /// ```solidity
@@ -105,6 +106,8 @@ abstract contract CustosGated is ICustosGated {
     /// {IZkCredentials-consumeProof}: the proof's nullifier is scoped to this contract, `context` (the action, chosen
     /// by this contract) and the UTC day, so a credential lets its holder through once per context and day. Reverts
     /// with the gatekeeper's error (e.g. `InvalidProof` for a proof made for another address, `NullifierAlreadyUsed`).
+    /// IMPORTANT: `context` must be fixed per action (a constant, or an id this contract controls), never taken from
+    /// the caller: each distinct context lets the same credential through once more.
     function _consumeProof(bytes32 policyId, bytes32 context, IZkCredentials.CredentialProof calldata proof)
         internal
         virtual
