@@ -3,7 +3,8 @@
 # DATABASE_URL, RPC_URL, CHAIN_ID, GATEKEEPER_ADDRESS, REVOCATION_REGISTRY_ADDRESS, OPERATOR_KMS_KEY_ID, SIGNER, ...
 # test/service/container.test.ts lints this file and runs its runtime stage's command, user and environment.
 
-# Build: dependencies (native pkcs11js included), Prisma client, contracts (forge + pinned solc), TypeScript.
+# Build: dependencies (native pkcs11js included), Prisma client, TypeScript (the service and the workspace packages).
+# No Solidity compiler: the contracts deploy from the artifacts committed in packages/contracts.
 FROM node:20.20.2-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -24,7 +25,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/packages/sdk/package.json ./packages/sdk/package.json
 COPY --from=build /app/packages/sdk/dist ./packages/sdk/dist
-COPY --from=build /app/out ./out
+COPY --from=build /app/packages/contracts/package.json ./packages/contracts/package.json
+COPY --from=build /app/packages/contracts/dist ./packages/contracts/dist
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/src/screening/policies.default.json ./src/screening/policies.default.json
 COPY --from=build /app/scripts/custos.js ./scripts/custos.js

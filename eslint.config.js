@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'src/db/generated/',
+      'packages/contracts/src/generated/',
       'out/',
       'cache/',
       '**/dist/',

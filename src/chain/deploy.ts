@@ -1,5 +1,6 @@
-import { ContractFactory, NonceManager, type BaseContract, type Signer } from 'ethers';
-import { loadArtifact, type ContractName } from './artifacts.js';
+import { NonceManager, type ContractTransactionResponse, type Signer } from 'ethers';
+import { deployContract, type ContractName } from './bindings.js';
+import { SIGNER_TRUSTED_WITHOUT_END } from './operator.js';
 import { policyIdOf } from './policyId.js';
 
 export interface PolicyDeployment {
@@ -46,66 +47,57 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
   const admin = params.admin ?? deployerAddress;
   const roles = params.roles ?? {};
 
-  const deploy = async (name: ContractName, ...args: unknown[]): Promise<BaseContract> => {
-    const { abi, bytecode } = loadArtifact(name);
-    const contract = await new ContractFactory(abi, bytecode, signer).deploy(...args);
-    await contract.waitForDeployment();
-    return contract;
-  };
-  const send = async (contract: BaseContract, method: string, ...args: unknown[]): Promise<void> => {
-    const tx = await contract.getFunction(method)(...args);
-    await tx.wait();
+  const mined = async (sent: Promise<ContractTransactionResponse>): Promise<void> => {
+    await (await sent).wait();
   };
 
-  const registry = await deploy('RevocationRegistry', deployerAddress);
-  const gatekeeper = await deploy('ComplianceGatekeeper', deployerAddress, await registry.getAddress());
-  await send(registry, 'bindGatekeeper', await gatekeeper.getAddress());
-  const verifier = await deploy('CredentialVerifier');
-  await send(gatekeeper, 'setCredentialVerifier', await verifier.getAddress());
+  const registry = await deployContract('RevocationRegistry', signer, deployerAddress);
+  const gatekeeper = await deployContract('ComplianceGatekeeper', signer, deployerAddress, registry.address);
+  await mined(registry.write.bindGatekeeper(gatekeeper.address));
+  const verifier = await deployContract('CredentialVerifier', signer);
+  await mined(gatekeeper.write.setCredentialVerifier(verifier.address));
 
   const policies: Record<string, string> = {};
   for (const policy of params.policies) {
-    policies[policy.name] = policyIdOf(policy.name);
-    await send(gatekeeper, 'setPolicy', policies[policy.name], policy.maxLifetimeSeconds);
-    if (policy.zkPolicyHash)
-      await send(gatekeeper, 'setZkPolicy', policies[policy.name], policy.zkPolicyHash);
+    const policyId = policyIdOf(policy.name);
+    policies[policy.name] = policyId;
+    await mined(gatekeeper.write.setPolicy(policyId, policy.maxLifetimeSeconds));
+    if (policy.zkPolicyHash) await mined(gatekeeper.write.setZkPolicy(policyId, policy.zkPolicyHash));
   }
 
-  const token = await deploy(
+  const token = await deployContract(
     'CompliantToken',
+    signer,
     params.token?.name ?? 'Custos Compliant Token',
     params.token?.symbol ?? 'CCT',
     deployerAddress,
-    await gatekeeper.getAddress(),
+    gatekeeper.address,
     policyIdOf(tokenPolicy.name),
   );
-  const agents = await deploy('AgentRegistry', await gatekeeper.getAddress());
-  const auditAnchor = await deploy('AuditAnchor', deployerAddress);
+  const agents = await deployContract('AgentRegistry', signer, gatekeeper.address);
+  const auditAnchor = await deployContract('AuditAnchor', signer, deployerAddress);
 
-  const role = async (contract: BaseContract, name: string) =>
-    contract.getFunction(name)() as Promise<string>;
-  await send(
-    gatekeeper,
-    'grantRole',
-    await role(gatekeeper, 'SIGNER_MANAGER_ROLE'),
-    roles.signerManager ?? deployerAddress,
+  await mined(
+    gatekeeper.write.grantRole(
+      await gatekeeper.read.SIGNER_MANAGER_ROLE(),
+      roles.signerManager ?? deployerAddress,
+    ),
   );
-  await send(gatekeeper, 'grantRole', await role(gatekeeper, 'PAUSER_ROLE'), roles.pauser ?? deployerAddress);
-  await send(
-    registry,
-    'grantRole',
-    await role(registry, 'PUBLISHER_ROLE'),
-    roles.publisher ?? deployerAddress,
+  await mined(
+    gatekeeper.write.grantRole(await gatekeeper.read.PAUSER_ROLE(), roles.pauser ?? deployerAddress),
+  );
+  await mined(
+    registry.write.grantRole(await registry.read.PUBLISHER_ROLE(), roles.publisher ?? deployerAddress),
   );
   // The audit log's anchorer is the publisher unless told otherwise: both are the Custos operator.
-  await send(
-    auditAnchor,
-    'grantRole',
-    await role(auditAnchor, 'ANCHORER_ROLE'),
-    roles.anchorer ?? roles.publisher ?? deployerAddress,
+  await mined(
+    auditAnchor.write.grantRole(
+      await auditAnchor.read.ANCHORER_ROLE(),
+      roles.anchorer ?? roles.publisher ?? deployerAddress,
+    ),
   );
   if (roles.minter && roles.minter !== deployerAddress) {
-    await send(token, 'grantRole', await role(token, 'MINTER_ROLE'), roles.minter);
+    await mined(token.write.grantRole(await token.read.MINTER_ROLE(), roles.minter));
   }
 
   if (params.trustedSigners?.length) {
@@ -114,14 +106,15 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
     }
     const now = (await signer.provider!.getBlock('latest'))!.timestamp;
     for (const address of params.trustedSigners) {
-      await send(gatekeeper, 'setSigner', address, now, 2n ** 64n - 1n);
+      await mined(gatekeeper.write.setSigner(address, now, SIGNER_TRUSTED_WITHOUT_END));
     }
   }
 
   if (admin !== deployerAddress) {
     for (const contract of [registry, gatekeeper, token, auditAnchor]) {
-      await send(contract, 'grantRole', await role(contract, 'DEFAULT_ADMIN_ROLE'), admin);
-      await send(contract, 'renounceRole', await role(contract, 'DEFAULT_ADMIN_ROLE'), deployerAddress);
+      const adminRole = await contract.read.DEFAULT_ADMIN_ROLE();
+      await mined(contract.write.grantRole(adminRole, admin));
+      await mined(contract.write.renounceRole(adminRole, deployerAddress));
     }
   }
 
@@ -134,12 +127,12 @@ export async function deployCustos(params: DeployParameters): Promise<Deployment
     deployedAt: new Date().toISOString(),
     policies,
     contracts: {
-      RevocationRegistry: await registry.getAddress(),
-      ComplianceGatekeeper: await gatekeeper.getAddress(),
-      CompliantToken: await token.getAddress(),
-      AgentRegistry: await agents.getAddress(),
-      AuditAnchor: await auditAnchor.getAddress(),
-      CredentialVerifier: await verifier.getAddress(),
+      RevocationRegistry: registry.address,
+      ComplianceGatekeeper: gatekeeper.address,
+      CompliantToken: token.address,
+      AgentRegistry: agents.address,
+      AuditAnchor: auditAnchor.address,
+      CredentialVerifier: verifier.address,
     },
   };
 }

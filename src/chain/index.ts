@@ -1,5 +1,16 @@
-// The chain part of Custos: contract artifacts, deployment and the local anvil chain.
-export { loadArtifact, type ContractArtifact, type ContractName } from './artifacts.js';
+// The chain part of Custos: contract artifacts and typed bindings, deployment and the local anvil chain.
+export { loadArtifact, type ContractArtifact } from './artifacts.js';
+export {
+  bindContract,
+  custosContract,
+  deployContract,
+  describeRevert,
+  eventDecoder,
+  type ContractAbi,
+  type ContractName,
+  type CustosContract,
+  type CustosEvent,
+} from './bindings.js';
 export {
   ANVIL_DEFAULT_PRIVATE_KEY,
   anvilBinary,

@@ -1,6 +1,6 @@
-import { Contract, JsonRpcProvider, id, toBeHex, type Signer } from 'ethers';
+import { JsonRpcProvider, id, toBeHex, type ContractTransaction, type Signer } from 'ethers';
 import { CustosError, isUnreachable } from '../errors/index.js';
-import { loadArtifact } from './artifacts.js';
+import { custosContract, describeRevert, type ContractAbi, type CustosContract } from './bindings.js';
 import { TransactionSender, type FeeBumpPolicy } from './transactionSender.js';
 
 export interface ChainOperatorOptions {
@@ -46,9 +46,9 @@ export const SIGNER_TRUSTED_WITHOUT_END = 2n ** 64n - 1n;
  */
 export class ChainOperator {
   readonly provider: JsonRpcProvider;
-  readonly gatekeeper: Contract;
-  readonly registry: Contract;
-  readonly auditAnchor?: Contract;
+  readonly gatekeeper: CustosContract<ContractAbi<'ComplianceGatekeeper'>>;
+  readonly registry: CustosContract<ContractAbi<'RevocationRegistry'>>;
+  readonly auditAnchor?: CustosContract<ContractAbi<'AuditAnchor'>>;
   private readonly operator: Signer;
   private readonly sender: TransactionSender;
 
@@ -58,18 +58,10 @@ export class ChainOperator {
       cacheTimeout: -1,
     });
     this.operator = options.operator.connect(this.provider);
-    this.gatekeeper = new Contract(
-      options.gatekeeper,
-      loadArtifact('ComplianceGatekeeper').abi,
-      this.operator,
-    );
-    this.registry = new Contract(
-      options.revocationRegistry,
-      loadArtifact('RevocationRegistry').abi,
-      this.operator,
-    );
+    this.gatekeeper = custosContract('ComplianceGatekeeper', options.gatekeeper, this.operator);
+    this.registry = custosContract('RevocationRegistry', options.revocationRegistry, this.operator);
     if (options.auditAnchor) {
-      this.auditAnchor = new Contract(options.auditAnchor, loadArtifact('AuditAnchor').abi, this.operator);
+      this.auditAnchor = custosContract('AuditAnchor', options.auditAnchor, this.operator);
     }
     const receiptTimeoutMs = options.receiptTimeoutMs ?? 180_000;
     const maxBumps = options.feeBump?.maxBumps ?? DEFAULT_FEE_BUMPS.maxBumps;
@@ -95,8 +87,8 @@ export class ChainOperator {
     const reasonHash = id(reason);
     try {
       return pending.length === 1
-        ? await this.send(this.registry, 'revoke', [pending[0], reasonHash])
-        : await this.send(this.registry, 'revokeBatch', [pending, reasonHash]);
+        ? await this.send(() => this.registry.populate.revoke(pending[0]!, reasonHash))
+        : await this.send(() => this.registry.populate.revokeBatch(pending, reasonHash));
     } catch (error) {
       // The registry refuses a second revocation of a uid: if another sender got there first, the job is done.
       if ((await this.unrevoked(pending)).length === 0) return null;
@@ -105,54 +97,54 @@ export class ChainOperator {
   }
 
   private async unrevoked(uids: string[]): Promise<string[]> {
-    const revoked = await Promise.all(
-      uids.map((uid) => this.call(() => this.registry.getFunction('isRevoked')(uid) as Promise<boolean>)),
-    );
+    const revoked = await Promise.all(uids.map((uid) => this.call(() => this.registry.read.isRevoked(uid))));
     return uids.filter((_, i) => !revoked[i]);
   }
 
   /** Sets `signer`'s trust window on the gatekeeper (seconds; `validUntil` undefined means without end). */
   async setSigner(signer: string, validFrom: number, validUntil?: number): Promise<ChainReceipt> {
-    return this.send(this.gatekeeper, 'setSigner', [
-      signer,
-      validFrom,
-      validUntil === undefined ? SIGNER_TRUSTED_WITHOUT_END : validUntil,
-    ]);
+    return this.send(() =>
+      this.gatekeeper.populate.setSigner(
+        signer,
+        validFrom,
+        validUntil === undefined ? SIGNER_TRUSTED_WITHOUT_END : validUntil,
+      ),
+    );
   }
 
   async signerWindow(signer: string): Promise<{ validFrom: number; validUntil: bigint }> {
-    const window = await this.call(() => this.gatekeeper.getFunction('signerWindow')(signer));
-    return { validFrom: Number(window.validFrom), validUntil: BigInt(window.validUntil) };
+    const window = await this.call(() => this.gatekeeper.read.signerWindow(signer));
+    return { validFrom: Number(window.validFrom), validUntil: window.validUntil };
   }
 
   /** The longest attestation lifetime the gatekeeper accepts for `policy`; 0 when it is not enabled there. */
   async policyMaxLifetime(policy: string): Promise<number> {
-    return Number(await this.call(() => this.gatekeeper.getFunction('policyMaxLifetime')(id(policy))));
+    return Number(await this.call(() => this.gatekeeper.read.policyMaxLifetime(id(policy))));
   }
 
   /** Submits a signed issuance root to the gatekeeper and waits for it. */
   async submitIssuanceRoot(root: bigint, issuedAt: number, signature: string): Promise<ChainReceipt> {
-    return this.send(this.gatekeeper, 'submitIssuanceRoot', [root, issuedAt, signature]);
+    return this.send(() => this.gatekeeper.populate.submitIssuanceRoot(root, issuedAt, signature));
   }
 
   async isRecentIssuanceRoot(root: bigint): Promise<boolean> {
-    return this.call(() => this.gatekeeper.getFunction('isRecentIssuanceRoot')(root));
+    return this.call(() => this.gatekeeper.read.isRecentIssuanceRoot(root));
   }
 
   /** The registry's current revocation root (0 before the first publication) and its epoch. */
   async revocationRoot(): Promise<{ root: bigint; epoch: number }> {
-    const [root, epoch] = await this.call(() => this.registry.getFunction('currentRoot')());
+    const [root, epoch] = await this.call(() => this.registry.read.currentRoot());
     return { root: BigInt(root), epoch: Number(epoch) };
   }
 
   /** Publishes `root` as the epoch after `expectedEpoch` and waits for it (StaleEpoch if another got there first). */
   async publishRevocationRoot(root: bigint, expectedEpoch: number): Promise<ChainReceipt> {
-    return this.send(this.registry, 'publishRoot', [toBeHex(root, 32), expectedEpoch]);
+    return this.send(() => this.registry.populate.publishRoot(toBeHex(root, 32), expectedEpoch));
   }
 
   /** The Poseidon hash of `policy`'s zero-knowledge parameters on the gatekeeper (0: proofs are off for it). */
   async zkPolicyHash(policy: string): Promise<bigint> {
-    return BigInt(await this.call(() => this.gatekeeper.getFunction('zkPolicyHash')(id(policy))));
+    return this.call(() => this.gatekeeper.read.zkPolicyHash(id(policy)));
   }
 
   /** A cheap liveness probe for /readyz. */
@@ -164,18 +156,18 @@ export class ChainOperator {
   async anchorState(): Promise<{ nextSeq: bigint; batchCount: number }> {
     const anchor = this.requireAnchor();
     const [nextSeq, batchCount] = await this.call(() =>
-      Promise.all([anchor.getFunction('nextSeq')(), anchor.getFunction('batchCount')()]),
+      Promise.all([anchor.read.nextSeq(), anchor.read.batchCount()]),
     );
-    return { nextSeq: BigInt(nextSeq), batchCount: Number(batchCount) };
+    return { nextSeq, batchCount: Number(batchCount) };
   }
 
   async anchoredBatch(
     index: number,
   ): Promise<{ firstSeq: bigint; lastSeq: bigint; root: string; anchoredAt: number }> {
-    const batch = await this.call(() => this.requireAnchor().getFunction('batch')(index));
+    const batch = await this.call(() => this.requireAnchor().read.batch(index));
     return {
-      firstSeq: BigInt(batch.firstSeq),
-      lastSeq: BigInt(batch.lastSeq),
+      firstSeq: batch.firstSeq,
+      lastSeq: batch.lastSeq,
       root: batch.root,
       anchoredAt: Number(batch.anchoredAt),
     };
@@ -184,10 +176,10 @@ export class ChainOperator {
   /** Anchors events firstSeq..lastSeq under `root` and waits for it. */
   async anchor(firstSeq: bigint, lastSeq: bigint, root: string): Promise<ChainReceipt> {
     const anchor = this.requireAnchor();
-    return this.send(anchor, 'anchor', [firstSeq, lastSeq, root]);
+    return this.send(() => anchor.populate.anchor(firstSeq, lastSeq, root));
   }
 
-  private requireAnchor(): Contract {
+  private requireAnchor(): CustosContract<ContractAbi<'AuditAnchor'>> {
     if (!this.auditAnchor) throw new CustosError('INTERNAL', 'no AuditAnchor contract is configured');
     return this.auditAnchor;
   }
@@ -196,11 +188,10 @@ export class ChainOperator {
     this.provider.destroy();
   }
 
-  /** Sends `method(args)` on `contract` from the operator account and waits for it (fee bumps included). */
-  private async send(contract: Contract, method: string, args: unknown[]): Promise<ChainReceipt> {
+  /** Sends the call `populate` makes from the operator account and waits for it (fee bumps included). */
+  private async send(populate: () => Promise<ContractTransaction>): Promise<ChainReceipt> {
     return this.call(async () => {
-      const request = await contract.getFunction(method).populateTransaction(...args);
-      const receipt = await this.sender.send(request);
+      const receipt = await this.sender.send(await populate());
       return { txHash: receipt.hash, blockNumber: receipt.blockNumber };
     });
   }
@@ -221,24 +212,10 @@ export class ChainOperator {
         cause: error,
       });
     }
-    const revert = this.decodeRevert(error);
+    const revert = describeRevert((error as { data?: unknown }).data);
     const said = revert ?? (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
     return new CustosError('INTERNAL', `the chain refused the transaction: ${said}`, undefined, {
       cause: error,
     });
-  }
-
-  private decodeRevert(error: unknown): string | undefined {
-    const data = (error as { data?: string }).data;
-    if (typeof data !== 'string' || data.length < 10) return undefined;
-    for (const contract of [
-      this.registry,
-      this.gatekeeper,
-      ...(this.auditAnchor ? [this.auditAnchor] : []),
-    ]) {
-      const parsed = contract.interface.parseError(data);
-      if (parsed) return parsed.name;
-    }
-    return 'an unknown custom error';
   }
 }

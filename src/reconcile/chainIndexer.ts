@@ -1,5 +1,5 @@
-import { Interface, type Block, type JsonRpcProvider, type Log, type LogDescription } from 'ethers';
-import { loadArtifact, type ContractName } from '../chain/index.js';
+import type { Block, JsonRpcProvider, Log } from 'ethers';
+import { eventDecoder, type ContractName, type CustosEvent } from '../chain/index.js';
 import { withTryAdvisoryLock, type Database } from '../db/index.js';
 
 export interface IndexerOptions {
@@ -38,7 +38,7 @@ const INDEX_LOCK = 0x696e6478; // "indx"
  * Each run commits its events, the window's block hashes and the cursor in one transaction.
  */
 export class ChainIndexer {
-  private readonly contractByAddress = new Map<string, { name: ContractName; iface: Interface }>();
+  private readonly decoderByAddress = new Map<string, (log: Log) => CustosEvent | null>();
   private readonly maxBlocksPerRun: number;
   private readonly reorgWindow: number;
 
@@ -48,12 +48,7 @@ export class ChainIndexer {
     private readonly options: IndexerOptions,
   ) {
     for (const [name, address] of Object.entries(options.contracts) as [ContractName, string | undefined][]) {
-      if (address) {
-        this.contractByAddress.set(address.toLowerCase(), {
-          name,
-          iface: new Interface(loadArtifact(name).abi),
-        });
-      }
+      if (address) this.decoderByAddress.set(address.toLowerCase(), eventDecoder(name));
     }
     this.maxBlocksPerRun = options.maxBlocksPerRun ?? 2000;
     this.reorgWindow = options.reorgWindow ?? 128;
@@ -106,7 +101,7 @@ export class ChainIndexer {
         : block.parentHash === window[i - 1]!.hash,
     );
     if (!linked) return null;
-    const address = [...this.contractByAddress.keys()];
+    const address = [...this.decoderByAddress.keys()];
     const [final, recent] = await Promise.all([
       windowStart > fromBlock
         ? this.provider.getLogs({ address, fromBlock, toBlock: windowStart - 1 })
@@ -173,9 +168,8 @@ export class ChainIndexer {
     const seen: RunMemory = { submitted: new Map(), agentPolicies: new Map() };
     const rows = [];
     for (const log of logs) {
-      const contract = this.contractByAddress.get(log.address.toLowerCase());
-      const parsed = contract?.iface.parseLog(log);
-      if (!contract || !parsed) continue;
+      const event = this.decoderByAddress.get(log.address.toLowerCase())?.(log);
+      if (!event) continue;
       if (!blockTimes.has(log.blockNumber)) {
         const block = await this.block(log.blockNumber);
         blockTimes.set(log.blockNumber, new Date(block.timestamp * 1000));
@@ -185,10 +179,10 @@ export class ChainIndexer {
         blockHash: log.blockHash,
         txHash: log.transactionHash,
         logIndex: log.index,
-        contract: contract.name,
-        event: parsed.name,
-        ...(await this.link(parsed, seen)),
-        args: argsOf(parsed),
+        contract: event.contract,
+        event: event.name,
+        ...(await this.link(event, seen)),
+        args: argsOf(event),
         blockTime: blockTimes.get(log.blockNumber)!,
       });
     }
@@ -201,15 +195,15 @@ export class ChainIndexer {
    * accepted proof to the custodial groth16 attestation with its nullifier, and to its recipient.
    */
   private async link(
-    event: LogDescription,
+    event: CustosEvent,
     seen: RunMemory,
   ): Promise<{ attestationUid: string | null; subject: string | null }> {
-    const arg = (name: string) =>
-      event.fragment.inputs.some((i) => i.name === name) ? String(event.args.getValue(name)) : null;
-    if (event.name === 'AgentRegistered') seen.agentPolicies.set(arg('agentId')!, arg('policyId')!);
+    if (event.name === 'AgentRegistered') {
+      seen.agentPolicies.set(String(event.args.agentId), event.args.policyId);
+    }
     if (event.name === 'ExecutionRequested') {
-      const caller = arg('caller')!;
-      const policyId = await this.agentPolicy(arg('agentId')!, seen);
+      const { caller } = event.args;
+      const policyId = await this.agentPolicy(String(event.args.agentId), seen);
       const latest =
         seen.submitted.get(`${caller}:${policyId}`) ??
         (
@@ -230,13 +224,15 @@ export class ChainIndexer {
       const { rows } = await this.db.pool.query<{ attestation_uid: string }>(
         `SELECT attestation_uid FROM audit_events
           WHERE type = 'attestation.issued' AND payload->>'nullifier' = $1 LIMIT 1`,
-        [arg('nullifier')],
+        [String(event.args.nullifier)],
       );
-      return { attestationUid: rows[0]?.attestation_uid ?? null, subject: arg('recipient') };
+      return { attestationUid: rows[0]?.attestation_uid ?? null, subject: event.args.recipient };
     }
-    const uid = arg('uid')?.toLowerCase() ?? null;
-    const subject = arg('subject');
-    if (event.name === 'AttestationSubmitted') seen.submitted.set(`${subject}:${arg('policyId')}`, uid!);
+    const uid = 'uid' in event.args ? event.args.uid.toLowerCase() : null;
+    const subject = 'subject' in event.args ? event.args.subject : null;
+    if (event.name === 'AttestationSubmitted') {
+      seen.submitted.set(`${event.args.subject}:${event.args.policyId}`, event.args.uid.toLowerCase());
+    }
     return { attestationUid: uid, subject };
   }
 
@@ -276,11 +272,11 @@ interface RunMemory {
 }
 
 /** Event arguments as JSON: names to values, integers as decimal strings, addresses and hashes as given. */
-function argsOf(event: LogDescription): Record<string, string | boolean> {
-  const args: Record<string, string | boolean> = {};
-  event.fragment.inputs.forEach((input, i) => {
-    const value = event.args[i] as unknown;
-    args[input.name] = typeof value === 'boolean' ? value : String(value);
-  });
-  return args;
+function argsOf(event: CustosEvent): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(event.args).map(([name, value]) => [
+      name,
+      typeof value === 'boolean' ? value : String(value),
+    ]),
+  );
 }

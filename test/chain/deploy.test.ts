@@ -6,18 +6,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ATTESTATION_TYPES } from '../../src/issuer/index.js';
-import {
-  Contract,
-  JsonRpcProvider,
-  TypedDataEncoder,
-  Wallet,
-  hexlify,
-  randomBytes,
-  verifyTypedData,
-} from 'ethers';
+import { JsonRpcProvider, TypedDataEncoder, Wallet, hexlify, randomBytes, verifyTypedData } from 'ethers';
 import {
   ANVIL_DEFAULT_PRIVATE_KEY,
-  loadArtifact,
+  custosContract,
   policyIdOf,
   startAnvil,
   type AnvilHandle,
@@ -80,20 +72,25 @@ describe('deploy script against a running anvil', () => {
   });
 
   it('wires the registry to the gatekeeper and trusts the signer', async () => {
-    const gatekeeper = contract('ComplianceGatekeeper', deployment.contracts.ComplianceGatekeeper!);
-    const registry = contract('RevocationRegistry', deployment.contracts.RevocationRegistry!);
-    assert.equal(await registry.getFunction('gatekeeper')(), deployment.contracts.ComplianceGatekeeper);
-    assert.equal(
-      await gatekeeper.getFunction('credentialVerifier')(),
-      deployment.contracts.CredentialVerifier,
+    const gatekeeper = custosContract(
+      'ComplianceGatekeeper',
+      deployment.contracts.ComplianceGatekeeper!,
+      provider,
     );
+    const registry = custosContract('RevocationRegistry', deployment.contracts.RevocationRegistry!, provider);
+    assert.equal(await registry.read.gatekeeper(), deployment.contracts.ComplianceGatekeeper);
+    assert.equal(await gatekeeper.read.credentialVerifier(), deployment.contracts.CredentialVerifier);
     const now = (await provider.getBlock('latest'))!.timestamp;
-    assert.equal(await gatekeeper.getFunction('isTrustedSigner')(custosSigner.address, now), true);
-    assert.equal(await gatekeeper.getFunction('isPolicyEnabled')(policyIdOf('kyc-basic')), true);
+    assert.equal(await gatekeeper.read.isTrustedSigner(custosSigner.address, now), true);
+    assert.equal(await gatekeeper.read.isPolicyEnabled(policyIdOf('kyc-basic')), true);
   });
 
   it('computes the same EIP-712 digest in TypeScript as the contract, and accepts an ethers signature', async () => {
-    const gatekeeper = contract('ComplianceGatekeeper', deployment.contracts.ComplianceGatekeeper!);
+    const gatekeeper = custosContract(
+      'ComplianceGatekeeper',
+      deployment.contracts.ComplianceGatekeeper!,
+      provider,
+    );
     const now = (await provider.getBlock('latest'))!.timestamp;
     const message = {
       uid: hexlify(randomBytes(32)),
@@ -110,18 +107,14 @@ describe('deploy script against a running anvil', () => {
     };
     const types = ATTESTATION_TYPES; // the issuer's types: the contract's digest must agree with them
     assert.equal(
-      await gatekeeper.getFunction('hashAttestation')(message),
+      await gatekeeper.read.hashAttestation(message),
       TypedDataEncoder.hash(domain, types, message),
     );
 
     const signature = await custosSigner.signTypedData(domain, types, message);
     assert.equal(verifyTypedData(domain, types, message, signature), custosSigner.address);
     const relayer = new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider);
-    await (await gatekeeper.connect(relayer).getFunction('submitAttestation')(message, signature)).wait();
-    assert.equal(await gatekeeper.getFunction('isCompliant')(message.subject, message.policyId), true);
+    await (await gatekeeper.connect(relayer).write.submitAttestation(message, signature)).wait();
+    assert.equal(await gatekeeper.read.isCompliant(message.subject, message.policyId), true);
   });
-
-  function contract(name: 'ComplianceGatekeeper' | 'RevocationRegistry', address: string): Contract {
-    return new Contract(address, loadArtifact(name).abi, provider);
-  }
 });

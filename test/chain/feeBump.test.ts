@@ -113,7 +113,7 @@ describe('operator transactions: fee bumps', () => {
         null,
         'the first send was never mined',
       );
-      assert.equal(await s.chain.registry.getFunction('isRevoked')(s.uid), true);
+      assert.equal(await s.chain.registry.read.isRevoked(s.uid), true);
     });
   });
 
@@ -140,9 +140,9 @@ describe('operator transactions: fee bumps', () => {
       await provider.send('evm_mine', []);
       const receipt = (await next)!;
       assert.equal((await provider.getTransaction(receipt.txHash))!.nonce, s.nonce);
-      assert.equal(await s.chain.registry.getFunction('isRevoked')(uid), true);
+      assert.equal(await s.chain.registry.read.isRevoked(uid), true);
       assert.equal(
-        await s.chain.registry.getFunction('isRevoked')(s.uid),
+        await s.chain.registry.read.isRevoked(s.uid),
         false,
         'the write reported lost is not made',
       );
@@ -168,7 +168,7 @@ describe('operator transactions: fee bumps', () => {
         assert.match(error.message, new RegExp(`nonce ${s.nonce} was used by another transaction`));
         return true;
       });
-      assert.equal(await s.chain.registry.getFunction('isRevoked')(s.uid), false);
+      assert.equal(await s.chain.registry.read.isRevoked(s.uid), false);
     });
   });
 });

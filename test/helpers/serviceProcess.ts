@@ -17,7 +17,7 @@ export interface ServiceProcess {
   stop(killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the service as its own process (node running `args`, MAIN by default) with exactly `env`. */
+/** Starts the service as its own process (node running `args`, MAIN by default) with `env` and nothing else of ours. */
 export function spawnService(options: {
   env: Record<string, string | undefined>;
   command?: string;
@@ -25,7 +25,9 @@ export function spawnService(options: {
   cwd?: string;
 }): ServiceProcess {
   const child = spawn(options.command ?? process.execPath, options.args ?? MAIN, {
-    env: options.env,
+    // tsx resolves the workspace packages (@custos/*) to their sources through tsconfig.json's paths, and looks for
+    // tsconfig.json in the working directory: from any other, they would resolve to their dist, unbuilt in a checkout.
+    env: { TSX_TSCONFIG_PATH: path.resolve('tsconfig.json'), ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -118,11 +118,16 @@ describe('the container image (Dockerfile)', () => {
     before(async () => {
       chmodSync(root, 0o755);
       // /app as the runtime stage's COPY lines lay it out, owned by root. dist is compiled here exactly as the build
-      // stage's `npm run build` does (its forge half ran before the tests); the rest is linked from the worktree
-      // (node_modules with its development dependencies too: this machine has no `npm prune` copy of it).
+      // stage's `npm run build` does; the rest is linked from the worktree (node_modules with its development
+      // dependencies too: this machine has no `npm prune` copy of it).
       mkdirSync(app, { recursive: true });
       // The workspace packages the service imports at run time (their dist, as `npm run build` makes it).
-      execFileSync(path.resolve('node_modules/.bin/tsc'), ['-p', 'packages/sdk/tsconfig.build.json']);
+      for (const workspace of ['sdk', 'contracts']) {
+        execFileSync(path.resolve('node_modules/.bin/tsc'), [
+          '-p',
+          `packages/${workspace}/tsconfig.build.json`,
+        ]);
+      }
       execFileSync(path.resolve('node_modules/.bin/tsc'), [
         '-p',
         'tsconfig.json',

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ICredentialVerifier} from "../interfaces/ICredentialVerifier.sol";
+import {IZkCredentials} from "../interfaces/IZkCredentials.sol";
 import {RevocationRegistry} from "../RevocationRegistry.sol";
 
 /// @title ZkCredentials
@@ -17,19 +18,8 @@ import {RevocationRegistry} from "../RevocationRegistry.sol";
 /// - its nullifier, bound to a scope this contract computes from the caller, was never used: never the proof bytes,
 ///   which are malleable;
 /// - every public signal is below the field modulus.
-abstract contract ZkCredentials {
-    /// @notice A Groth16 proof with the public signals the caller supplies; the rest are derived on-chain.
-    struct CredentialProof {
-        uint256[2] a;
-        uint256[2][2] b;
-        uint256[2] c;
-        uint256 nullifier;
-        uint256 issuanceRoot;
-        uint256 revocationRoot;
-        uint256 timestamp;
-        uint256 todayYmd;
-    }
-
+/// The proof's struct and the two entry points, which the gatekeeper implements, are declared in {IZkCredentials}.
+abstract contract ZkCredentials is IZkCredentials {
     /// @notice BN254's scalar field: every public signal must be below it.
     uint256 internal constant SNARK_FIELD =
         21_888_242_871_839_275_222_246_405_745_257_275_088_548_364_400_416_034_343_698_204_186_575_808_495_617;
