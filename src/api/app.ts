@@ -16,6 +16,7 @@ import { auditStatusRoutes } from './routes/auditStatus.js';
 import { explorerRoutes } from './routes/explorer.js';
 import { healthRoutes } from './routes/health.js';
 import { holdRoutes } from './routes/holds.js';
+import { emergencyRoutes } from './routes/emergency.js';
 import { keyRoutes } from './routes/keys.js';
 import { kycRoutes } from './routes/kyc.js';
 import { revocationRoutes } from './routes/revocations.js';
@@ -70,6 +71,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(approvalRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(keyRoutes(ctx));
+  app.use(emergencyRoutes(ctx));
   app.use(auditRoutes(ctx));
   app.use(auditEventRoutes(ctx));
   app.use(notFound);

@@ -7,6 +7,7 @@ import type { ChainOperator } from '../chain/index.js';
 import type { CredentialPaths, CredentialService, ZkAttestationService } from '../credentials/index.js';
 import type { Env } from '../config/index.js';
 import type { Database } from '../db/index.js';
+import type { EmergencyStop } from '../emergency/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Policy } from '../screening/index.js';
 import type { Metrics } from './metrics.js';
@@ -32,6 +33,7 @@ export interface ApiContext {
   bulkRevocations: BulkRevocations;
   approvals: Approvals;
   tenantsAndKeys: TenantsAndKeys;
+  emergency: EmergencyStop;
   credentials: CredentialService;
   credentialPaths: CredentialPaths;
   zkAttestations: ZkAttestationService;

@@ -1,14 +1,26 @@
-import type { FourEyesAction } from '@custos/sdk/api';
+import { operations, type FourEyesAction, type Role } from '@custos/sdk/api';
 import type { Response } from 'express';
-import type { ApprovalView, Requester } from '../approvals/index.js';
+import type { ApprovalView, Decider, Requester } from '../approvals/index.js';
 import type { ApiContext } from './context.js';
 import { actorOf, principalOf } from './middleware.js';
 import { Accepted } from './route.js';
 
-/** The caller as the identity a guarded action runs with. */
-export function requesterOf(res: Response): Requester {
+/** The caller as the identity a guarded action runs with, and decides approvals with. */
+export function requesterOf(res: Response): Decider {
   const principal = principalOf(res);
-  return { actor: actorOf(res), tenantId: principal.tenantId, scope: principal.readScope };
+  return {
+    actor: actorOf(res),
+    tenantId: principal.tenantId,
+    scope: principal.readScope,
+    role: principal.role,
+  };
+}
+
+/** The roles of the operation that offers `action`: only they may approve or reject it. */
+function decidersOf(action: FourEyesAction): readonly Role[] {
+  const operation = Object.values(operations).find((op) => 'fourEyes' in op && op.fourEyes === action);
+  if (!operation || !Array.isArray(operation.auth)) throw new Error(`no operation offers ${action}`);
+  return operation.auth as readonly Role[];
 }
 
 /**
@@ -20,7 +32,7 @@ export function fourEyes<P extends object, T>(
   action: FourEyesAction,
   execute: (params: P, requester: Requester) => Promise<T>,
 ): (res: Response, params: P, summary: string) => Promise<T | Accepted<{ approval: ApprovalView }>> {
-  ctx.approvals.register(action, execute);
+  ctx.approvals.register(action, execute, decidersOf(action));
   return async (res, params, summary) => {
     const requester = requesterOf(res);
     if (!ctx.approvals.guards(action)) return execute(params, requester);

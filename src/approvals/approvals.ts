@@ -1,4 +1,4 @@
-import type { approvalView, FourEyesAction } from '@custos/sdk/api';
+import type { approvalView, FourEyesAction, Role } from '@custos/sdk/api';
 import type { z } from 'zod';
 import { appendAuditEvent } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
@@ -14,8 +14,19 @@ export interface Requester {
   scope: ReadScope;
 }
 
+/** Who approves or rejects: a requester with the role of their key. */
+export interface Decider extends Requester {
+  role: Role;
+}
+
 /** Runs a guarded action with the parameters and identity it was requested with. */
 export type Executor = (params: never, requester: Requester) => Promise<unknown>;
+
+interface Registered {
+  execute: Executor;
+  /** The roles that may decide it: those the action's own route serves. */
+  deciders: readonly Role[];
+}
 
 type ApprovalRow = NonNullable<Awaited<ReturnType<Database['approval']['findFirst']>>>;
 
@@ -55,7 +66,7 @@ function inScope(scope: ReadScope, tenantId: string | null): boolean {
  * approvals and rejections are audited with both actors; the action's own events follow the approval's.
  */
 export class Approvals {
-  private readonly executors = new Map<FourEyesAction, Executor>();
+  private readonly actions = new Map<FourEyesAction, Registered>();
 
   constructor(
     private readonly db: Database,
@@ -68,9 +79,13 @@ export class Approvals {
     return this.guarded.has(action);
   }
 
-  /** How an approved `action` is carried out (registered by the route that offers it). */
-  register<P>(action: FourEyesAction, execute: (params: P, requester: Requester) => Promise<unknown>): void {
-    this.executors.set(action, execute as Executor);
+  /** How an approved `action` is carried out, and who may decide it (registered by the route that offers it). */
+  register<P>(
+    action: FourEyesAction,
+    execute: (params: P, requester: Requester) => Promise<unknown>,
+    deciders: readonly Role[],
+  ): void {
+    this.actions.set(action, { execute: execute as Executor, deciders });
   }
 
   /** Stores the request and audits it; the caller answers 202 with it. */
@@ -132,13 +147,12 @@ export class Approvals {
    * decided one is 409. If the action fails (a chain outage, say) the failure is audited and the approval waits
    * again: approving again retries it, and the actions are safe to run again.
    */
-  async approve(id: string, approver: Requester): Promise<ApprovalView> {
+  async approve(id: string, approver: Decider): Promise<ApprovalView> {
     const row = await this.pending(id, approver);
     if (row.requestedBy === approver.actor) {
       throw new CustosError('SELF_APPROVAL', 'a second officer must approve this: you requested it');
     }
-    const execute = this.executors.get(row.action as FourEyesAction);
-    if (!execute) throw new CustosError('INTERNAL', `no executor for ${row.action}`);
+    const { execute } = this.decidable(row, approver);
     // Claimed first, with its audit record, so of two approvers racing only one carries the action out.
     await this.transition(row, approver.actor, { to: 'executing' }, 'approval.approved');
     let result: unknown;
@@ -162,9 +176,20 @@ export class Approvals {
     return this.transition(row, approver.actor, { from: 'executing', to: 'approved', result });
   }
 
-  async reject(id: string, rejecter: Requester, reason: string): Promise<ApprovalView> {
+  async reject(id: string, rejecter: Decider, reason: string): Promise<ApprovalView> {
     const row = await this.pending(id, rejecter);
+    this.decidable(row, rejecter);
     return this.transition(row, rejecter.actor, { to: 'rejected', reason }, 'approval.rejected', reason);
+  }
+
+  /** The action of `row` if `decider`'s role may decide it (an admin-only action needs an admin). */
+  private decidable(row: ApprovalRow, decider: Decider): Registered {
+    const action = this.actions.get(row.action as FourEyesAction);
+    if (!action) throw new CustosError('INTERNAL', `no executor for ${row.action}`);
+    if (!action.deciders.includes(decider.role)) {
+      throw new CustosError('FORBIDDEN', `${row.action} is decided by ${action.deciders.join(' or ')} keys`);
+    }
+    return action;
   }
 
   /** The approval `id` if the caller's scope reaches it and it still waits for a decision. */

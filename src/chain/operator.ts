@@ -147,6 +147,16 @@ export class ChainOperator {
     return this.call(() => this.gatekeeper.read.zkPolicyHash(id(policy)));
   }
 
+  /** Whether the gatekeeper's intake is paused (its own switch, PAUSER_ROLE). */
+  async paused(): Promise<boolean> {
+    return this.call(() => this.gatekeeper.read.paused());
+  }
+
+  /** Pauses or unpauses the gatekeeper's intake and waits for it (the operator needs PAUSER_ROLE). */
+  async setPaused(paused: boolean): Promise<ChainReceipt> {
+    return this.send(() => (paused ? this.gatekeeper.populate.pause() : this.gatekeeper.populate.unpause()));
+  }
+
   /** A cheap liveness probe for /readyz. */
   async ping(): Promise<void> {
     await this.call(() => this.provider.getBlockNumber());

@@ -19,4 +19,6 @@ export const CHANNELS = {
   signingKeys: channel('custos_signing_keys', (address) => address),
   /** An api_keys row was updated or deleted (revoked, expiry or rate changed): its id. */
   apiKeys: channel('custos_api_keys', (id) => id),
+  /** The emergency stop was turned on or off: whether it is on now. */
+  emergency: channel('custos_emergency', (paused) => paused === 'true'),
 } as const;

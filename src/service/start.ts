@@ -30,6 +30,7 @@ import {
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
 import { TenantsAndKeys } from '../admin/index.js';
+import { EmergencyStop } from '../emergency/index.js';
 import { Approvals } from '../approvals/index.js';
 import { AuditAnchorer, AuditCheckpointer } from '../audit/index.js';
 import { BackgroundJobs } from '../jobs/index.js';
@@ -169,7 +170,8 @@ export async function startService(
     const keys = await KeyManager.start(db, chain, env, (message) => logger.warn(message));
     shutdown.resource(() => keys.close());
     const apiKeys = new ApiKeyVerifier(db);
-    const replicaState = await startReplicaState({ databaseUrl, db, keys, apiKeys, logger });
+    const emergency = await EmergencyStop.start(db, chain, logger);
+    const replicaState = await startReplicaState({ databaseUrl, db, keys, apiKeys, emergency, logger });
     shutdown.resource(() => replicaState.stop());
 
     const regulatorTokens = env.REGULATOR_JWT_ISSUER
@@ -220,6 +222,7 @@ export async function startService(
       bulkRevocations,
       approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
       tenantsAndKeys: new TenantsAndKeys(db),
+      emergency,
       credentials: zk.credentials,
       credentialPaths: zk.paths,
       zkAttestations: zk.attestations,
@@ -238,7 +241,16 @@ export async function startService(
       chainId,
       gatekeeper: contracts.ComplianceGatekeeper,
     });
-    await scheduleBackgroundJobs(jobs, { env, db, chain, contracts, checkpointer, bulkRevocations, logger });
+    await scheduleBackgroundJobs(jobs, {
+      env,
+      db,
+      chain,
+      contracts,
+      checkpointer,
+      bulkRevocations,
+      emergency,
+      logger,
+    });
     const http = await serve(app, env.PORT, env.HOST);
     shutdown.intake(async (timeoutMs) => {
       const cut = await http.close(timeoutMs);
@@ -378,6 +390,7 @@ async function scheduleBackgroundJobs(
     contracts,
     checkpointer,
     bulkRevocations,
+    emergency,
     logger,
   }: {
     env: Env;
@@ -386,9 +399,19 @@ async function scheduleBackgroundJobs(
     contracts: Partial<Record<ContractName, string>>;
     checkpointer: AuditCheckpointer;
     bulkRevocations: BulkRevocations;
+    emergency: EmergencyStop;
     logger: Logger;
   },
 ): Promise<void> {
+  // The gatekeeper's pause switch follows the emergency stop even when a chain outage or a crash interrupted it.
+  await jobs.every({
+    name: 'emergency-chain-sync',
+    intervalSeconds: 15,
+    expireInSeconds: 600,
+    run: async () => {
+      await emergency.syncChain();
+    },
+  });
   // Bulk revocations a crash or an outage stopped carry on from where they were.
   await jobs.every({
     name: 'bulk-revocations',

@@ -23,6 +23,7 @@ describe('end to end on embedded defaults', () => {
     running = first.child;
     const creds = first.credentials;
     assert.deepEqual(Object.keys(creds).sort(), [
+      'adminKey',
       'apiKey',
       'chainId',
       'contracts',

@@ -8,6 +8,7 @@ import { route } from '../route.js';
 export function attestRoutes(ctx: ApiContext): Router {
   const router = Router();
   route(router, ctx, operations.attest, async ({ body, headers }, { res }) => {
+    ctx.emergency.assertIntakeOpen();
     if (body.chainId !== undefined && body.chainId !== ctx.chainId) {
       throw new CustosError('VALIDATION_FAILED', `chainId: this Custos issues for chain ${ctx.chainId}`);
     }

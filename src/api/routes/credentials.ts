@@ -27,9 +27,10 @@ export function credentialRoutes(ctx: ApiContext): Router {
   const open = [publicRateLimit(ctx), publicCors];
   // Policies and the manifest are fixed for the process's life: built once, not read from disk per request.
   const parameters = zkParameters(ctx);
-  route(router, ctx, operations.issueCredential, ({ body }, { res }) =>
-    ctx.credentials.issue({ tenantId: tenantOf(res), actor: actorOf(res), ...body }),
-  );
+  route(router, ctx, operations.issueCredential, ({ body }, { res }) => {
+    ctx.emergency.assertIntakeOpen();
+    return ctx.credentials.issue({ tenantId: tenantOf(res), actor: actorOf(res), ...body });
+  });
   route(router, ctx, operations.issuancePath, ({ params }) => ctx.credentialPaths.issuance(params.id), {
     before: open,
   });

@@ -8,6 +8,7 @@ export const FOUR_EYES_ACTIONS = [
   'key-rotate',
   'sanctions-load',
   'hold-lift',
+  'emergency-unpause',
 ] as const;
 export type FourEyesAction = (typeof FOUR_EYES_ACTIONS)[number];
 

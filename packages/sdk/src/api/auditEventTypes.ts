@@ -29,6 +29,10 @@ export const AUDIT_EVENT_TYPES = {
     'an approved action failed to run (its error); the approval waits again and can be retried',
   'bulk_revocation.started': 'a bulk revocation job was started (its targets, reason code and reason)',
   'bulk_revocation.finished': 'a bulk revocation job finished, with its counts',
+  'emergency.paused': 'an officer turned the emergency stop on: no attestation or credential is issued',
+  'emergency.unpaused': 'an admin turned the emergency stop off',
+  'emergency.chain_synced':
+    "the gatekeeper's own pause switch was set to follow the emergency stop (its transaction)",
   'tenant.created': 'an admin created a tenant',
   'api_key.created':
     'an admin (or custos admin bootstrap) created an API key (its id, role and tenant; never the secret)',

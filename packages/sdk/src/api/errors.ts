@@ -23,6 +23,8 @@ export const ERRORS = {
   ATTESTATION_EXPIRED: [409, 'the attestation issued under this Idempotency-Key has expired; use a new key'],
   WEBHOOK_REPLAYED: [409, 'this exact webhook delivery was already received'],
   APPROVAL_DECIDED: [409, 'the approval was already approved or rejected, or has expired'],
+  ALREADY_PAUSED: [409, 'the emergency stop is already on'],
+  NOT_PAUSED: [409, 'the emergency stop is not on'],
   SELF_APPROVAL: [403, 'the officer who requested an action cannot approve it'],
   PAYLOAD_TOO_LARGE: [413, 'the body is larger than the route accepts'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'the body is not of a content type the route accepts'],
@@ -49,6 +51,7 @@ export const ERRORS = {
   ],
   PROVER_BUSY: [503, 'every prover is busy, or the proof took too long; retry'],
   BUSY: [503, 'too much work is already waiting; retry'],
+  PAUSED: [503, 'the emergency stop is on: no attestation or credential is issued until it is lifted'],
   ISSUANCE_TREE_FULL: [503, 'the credential issuance tree has no free leaf'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -5,6 +5,7 @@ import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
 import * as audit from './audit.js';
 import * as credentials from './credentials.js';
+import * as emergency from './emergency.js';
 import type { ErrorCode } from './errors.js';
 import * as keys from './keys.js';
 import * as kyc from './kyc.js';
@@ -140,6 +141,7 @@ export const operations = {
       'PROVER_BUSY',
       'BUSY',
       'ISSUANCE_TREE_FULL',
+      'PAUSED',
     ],
   },
   getAttestation: {
@@ -181,6 +183,7 @@ export const operations = {
       'CHAIN_UNAVAILABLE',
       'BUSY',
       'ISSUANCE_TREE_FULL',
+      'PAUSED',
     ],
   },
   issuancePath: {
@@ -420,6 +423,42 @@ export const operations = {
     body: approvals.rejectRequest,
     response: { description: 'the approval', schema: approvals.approvalDecision },
     errors: ['APPROVAL_DECIDED'],
+  },
+  emergencyState: {
+    method: 'get',
+    path: '/v1/emergency',
+    tag: 'officers',
+    summary:
+      'Whether the emergency stop is on, and whether the gatekeeper follows (`custos emergency status`)',
+    auth: anyKey,
+    response: { description: 'the emergency stop', schema: emergency.emergencyState },
+    errors: [],
+  },
+  emergencyPause: {
+    method: 'post',
+    path: '/v1/emergency/pause',
+    tag: 'officers',
+    summary:
+      'Turn the emergency stop on: every replica refuses new attestations and credentials, the gatekeeper pauses (`custos emergency pause`)',
+    auth: officers,
+    body: emergency.emergencyRequest,
+    response: { description: 'the emergency stop, on', schema: emergency.emergencyState },
+    errors: ['ALREADY_PAUSED'],
+  },
+  emergencyUnpause: {
+    method: 'post',
+    path: '/v1/emergency/unpause',
+    tag: 'officers',
+    summary: 'Turn the emergency stop off, an admin only (`custos emergency unpause`)',
+    auth: ['admin'],
+    body: emergency.emergencyRequest,
+    response: { description: 'the emergency stop, off', schema: emergency.emergencyState },
+    accepted: {
+      description: 'FOUR_EYES with emergency-unpause: it waits for a second admin',
+      schema: approvals.approvalPending,
+    },
+    fourEyes: 'emergency-unpause',
+    errors: ['NOT_PAUSED'],
   },
   createTenant: {
     method: 'post',

@@ -1,0 +1,1 @@
+export { EmergencyStop, type EmergencyRequest, type EmergencyStateView } from './emergencyStop.js';
