@@ -6,6 +6,7 @@ import { print } from './output.js';
 import type { CallInput, operations } from '@custos/sdk';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
 import { addAdminCommands, integer, seconds } from './adminCommands.js';
+import { addEmergencyCommands } from './emergencyCommands.js';
 import { addOfficerCommands, awaitingApproval } from './officerCommands.js';
 
 /** The `custos` command tree. Every command talks to the admin API with an officer key. */
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     });
 
   addOfficerCommands(program, json);
+  addEmergencyCommands(program, json);
 
   program
     .command('attestations')
