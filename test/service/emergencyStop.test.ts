@@ -67,6 +67,10 @@ describe('the emergency stop', () => {
     assert.equal(state.status, 200, JSON.stringify(state.body));
     assert.equal(state.body.paused, false);
     assert.equal((await t.request('GET', '/v1/emergency')).status, 401);
+    assert.match(
+      String((await t.request('GET', '/metrics')).body),
+      /custos_emergency_paused\{scope="service"\} 0/,
+    );
   });
 
   it('a dApp key cannot pull it; bad bodies are 400 with a code', async () => {
@@ -94,6 +98,9 @@ describe('the emergency stop', () => {
     assert.equal(state.chain.paused, true, JSON.stringify(state.chain));
     assert.match(state.chain.txHash, /^0x[0-9a-f]{64}$/);
     assert.equal(await gatekeeper.getFunction('paused')(), true);
+    const metrics = String((await t.request('GET', '/metrics')).body);
+    assert.match(metrics, /custos_emergency_paused\{scope="service"\} 1/);
+    assert.match(metrics, /custos_emergency_paused\{scope="gatekeeper"\} 1/);
 
     for (const refused of [await attest(), await issueCredential()]) {
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
