@@ -84,7 +84,7 @@ export const envSchema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex key' })
       .optional()
       .describe(
-        "The operator account (sends revocations, roots, rotations and anchors) as a key in the environment; warns. Anvil's default keys are refused on any chain but 31337.",
+        "The operator account (sends revocations, roots, rotations and anchors) as a key in the environment; warns. Anvil's default keys are refused on any chain but 31337. On the embedded chain: anvil's first account.",
       ),
     OPERATOR_KMS_KEY_ID: kmsKeyId
       .optional()
@@ -266,7 +266,9 @@ export const envSchema = z
       ),
     READYZ_SIGNER_CACHE_SECONDS: integer(0, 86_400)
       .default(60)
-      .describe('How long /readyz trusts a successful signer check (a KMS DescribeKey) before asking again.'),
+      .describe(
+        'How long /readyz trusts a successful signer check (a KMS DescribeKey) before asking again; 0: every probe asks. Failures are not cached.',
+      ),
     BODY_LIMIT: size
       .default('16kb')
       .describe(
