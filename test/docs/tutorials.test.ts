@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startEmbedded, stopChild } from '../helpers/embedded.js';
+import { requireSystemPackage } from '../helpers/systemPackage.js';
 
 const run = promisify(execFile);
 
@@ -21,6 +22,10 @@ export interface CodeBlock {
   line: number;
   marker?: { kind: 'skip' | 'excerpt'; argument: string };
 }
+
+/** Whether a command is on PATH (the tutorials' shell blocks use curl and jq, as readers do). */
+const onPath = (command: string) =>
+  (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, command)));
 
 const FENCE = /^```([\w-]*)\s*$/;
 const MARKER = /^<!-- docs-test: (skip|excerpt) (.+?) -->$/;
@@ -137,6 +142,7 @@ describe('the tutorials and the README, every code block run against npm start',
 
   for (const document of DOCUMENTS) {
     it(document, async (t) => {
+      for (const tool of ['curl', 'jq']) if (!requireSystemPackage(t, tool, onPath(tool))) return;
       const blocks = codeBlocks(readFileSync(document, 'utf8'));
       assert.ok(
         blocks.some((block) => !block.marker),
