@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Custos service image. Production configuration comes from the environment (see README, "Running in production"):
+# Custos service image. Production configuration comes from the environment (see docs/how-to/production-deployment.md):
 # DATABASE_URL, RPC_URL, CHAIN_ID, GATEKEEPER_ADDRESS, REVOCATION_REGISTRY_ADDRESS, OPERATOR_KMS_KEY_ID, SIGNER, ...
 # test/service/container.test.ts lints this file and runs its runtime stage's command, user and environment.
 

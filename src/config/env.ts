@@ -30,84 +30,186 @@ const integer = (min: number, max: number) =>
  * needs a configured chain (unless ALLOW_EMBEDDED_CHAIN), and a configured chain refuses the local signer (unless
  * ALLOW_LOCAL_SIGNER).
  */
-const schema = z
+export const envSchema = z
   .object({
-    PORT: integer(0, 65_535).default(8080),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    CUSTOS_DATA_DIR: z.string().min(1).default('.custos'),
+    PORT: integer(0, 65_535).default(8080).describe('Where the API listens (0: a free port).'),
+    HOST: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('The interface the API listens on (`0.0.0.0` in the image).'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level.'),
+    CUSTOS_DATA_DIR: z
+      .string()
+      .min(1)
+      .default('.custos')
+      .describe(
+        'Embedded data (PostgreSQL, chain state, keystore, dev-credentials.json; `/var/lib/custos` in the image). Nothing is written there with a configured database and chain and a KMS or HSM signer.',
+      ),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
-      .optional(),
-    DATABASE_POOL_SIZE: integer(1, 200).default(10),
-    RPC_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
-    CHAIN_ID: integer(1, 2 ** 53 - 1).optional(),
-    GATEKEEPER_ADDRESS: address.optional(),
-    REVOCATION_REGISTRY_ADDRESS: address.optional(),
-    COMPLIANT_TOKEN_ADDRESS: address.optional(),
-    AGENT_REGISTRY_ADDRESS: address.optional(),
-    /** Sends revocations and signer rotations; holds the registry's publisher and the gatekeeper's signer-manager roles. */
+      .optional()
+      .describe(
+        'PostgreSQL (add `?sslmode=verify-full` over a network). Unset: an embedded PostgreSQL under CUSTOS_DATA_DIR (development only).',
+      ),
+    DATABASE_POOL_SIZE: integer(1, 200)
+      .default(10)
+      .describe(
+        "Connections per process (plus one for cluster notifications); keep it times the replicas under the server's max_connections.",
+      ),
+    RPC_URL: z
+      .string()
+      .url({ message: 'must be an http(s) URL' })
+      .optional()
+      .describe(
+        "The chain's JSON-RPC endpoint. Unset: an embedded anvil with freshly deployed contracts (development only).",
+      ),
+    CHAIN_ID: integer(1, 2 ** 53 - 1)
+      .optional()
+      .describe(
+        'The chain id; start-up refuses a node that serves another chain. Unset: read from the node.',
+      ),
+    GATEKEEPER_ADDRESS: address.optional().describe('The ComplianceGatekeeper (required with RPC_URL).'),
+    REVOCATION_REGISTRY_ADDRESS: address
+      .optional()
+      .describe('The RevocationRegistry (required with RPC_URL).'),
+    COMPLIANT_TOKEN_ADDRESS: address.optional().describe('The CompliantToken (informational).'),
+    AGENT_REGISTRY_ADDRESS: address.optional().describe('The AgentRegistry (informational).'),
     OPERATOR_PRIVATE_KEY: z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'must be a 0x-prefixed 32-byte hex key' })
-      .optional(),
-    /** The operator key in AWS KMS (uses AWS_REGION, KMS_ENDPOINT) or in the HSM (uses PKCS11_MODULE, PKCS11_PIN). */
-    OPERATOR_KMS_KEY_ID: kmsKeyId.optional(),
-    OPERATOR_PKCS11_KEY_LABEL: optionalString,
-    SIGNER: z.enum(['local', 'pkcs11', 'aws-kms']).optional(),
-    /** Accepts SIGNER=local (a key file on disk) with a configured chain; it then warns at every start. */
-    ALLOW_LOCAL_SIGNER: flag,
-    /** Accepts a configured database with the embedded throwaway chain (tests, benchmarks); it then warns. */
-    ALLOW_EMBEDDED_CHAIN: flag,
-    LOCAL_KEYSTORE_FILE: optionalString,
-    LOCAL_KEYSTORE_PASSWORD: optionalString,
-    KMS_KEY_ID: kmsKeyId.optional(),
-    AWS_REGION: optionalString,
-    KMS_ENDPOINT: z.string().url({ message: 'must be an http(s) URL' }).optional(),
-    PKCS11_MODULE: optionalString,
-    PKCS11_PIN: optionalString,
-    PKCS11_KEY_LABEL: optionalString,
-    PKCS11_TOKEN_LABEL: optionalString,
-    POLICIES_FILE: optionalString,
-    KYC_WEBHOOK_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-    KYC_WEBHOOK_TOLERANCE_SECONDS: integer(1, 3600).default(300),
-    /** How far ahead of the server's clock a provider's signed timestamp may be; beyond it the delivery is refused. */
-    KYC_WEBHOOK_MAX_FUTURE_SECONDS: integer(0, 300).default(30),
-    /** Webhook deliveries accepted per minute from one client address (before any signature is checked). */
-    KYC_WEBHOOK_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
-    /** Refused deliveries are audited as one aggregated event per this many seconds (and process). */
-    KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS: integer(1, 86_400).default(60),
-    RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(6000),
-    /** Failed authentications one client address may make per minute; beyond it every request from it is 429. */
-    AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000).default(60),
-    TRUST_PROXY_HOPS: integer(0, 10).default(0),
-    REGULATOR_JWT_ISSUER: optionalString,
-    REGULATOR_JWT_AUDIENCE: optionalString,
-    REGULATOR_JWKS_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+      .optional()
+      .describe(
+        "The operator account (sends revocations, roots, rotations and anchors) as a key in the environment; warns. Anvil's default keys are refused on any chain but 31337. On the embedded chain: anvil's first account.",
+      ),
+    OPERATOR_KMS_KEY_ID: kmsKeyId
+      .optional()
+      .describe(
+        'The operator key in AWS KMS (uses AWS_REGION, KMS_ENDPOINT). One operator key is required with RPC_URL.',
+      ),
+    OPERATOR_PKCS11_KEY_LABEL: optionalString.describe(
+      'The operator key in the HSM (uses PKCS11_MODULE, PKCS11_PIN).',
+    ),
+    SIGNER: z
+      .enum(['local', 'pkcs11', 'aws-kms'])
+      .optional()
+      .describe('The attestation signer backend; `local` on embedded defaults, required with RPC_URL.'),
+    ALLOW_LOCAL_SIGNER: flag.describe(
+      'Accepts SIGNER=local (a key file on disk) with a configured chain; it then warns at every start.',
+    ),
+    ALLOW_EMBEDDED_CHAIN: flag.describe(
+      'Accepts a configured database with the embedded throwaway chain (tests, benchmarks); it then warns.',
+    ),
+    LOCAL_KEYSTORE_FILE: optionalString.describe(
+      'SIGNER=local: the encrypted keystore file (created on embedded defaults; must exist with RPC_URL).',
+    ),
+    LOCAL_KEYSTORE_PASSWORD: optionalString.describe("SIGNER=local: the keystore's password."),
+    KMS_KEY_ID: kmsKeyId
+      .optional()
+      .describe(
+        'SIGNER=aws-kms: an ECC_SECG_P256K1 key (the role needs kms:GetPublicKey, kms:Sign, kms:DescribeKey).',
+      ),
+    AWS_REGION: optionalString.describe(
+      'The AWS region of the KMS keys (credentials come from the usual AWS chain).',
+    ),
+    KMS_ENDPOINT: z
+      .string()
+      .url({ message: 'must be an http(s) URL' })
+      .optional()
+      .describe("A KMS endpoint other than AWS's default (a VPC endpoint)."),
+    PKCS11_MODULE: optionalString.describe(
+      "SIGNER=pkcs11 (or an HSM operator key): the PKCS#11 module's path.",
+    ),
+    PKCS11_PIN: optionalString.describe('The HSM user PIN.'),
+    PKCS11_KEY_LABEL: optionalString.describe("SIGNER=pkcs11: the secp256k1 key's label in the token."),
+    PKCS11_TOKEN_LABEL: optionalString.describe('The token to use when the module has several.'),
+    POLICIES_FILE: optionalString.describe(
+      'Screening policies (JSON, validated at start-up). Unset: src/screening/policies.default.json.',
+    ),
+    KYC_WEBHOOK_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .optional()
+      .describe('The HMAC secret of provider webhooks (at least 32 characters). Unset: the webhook is off.'),
+    KYC_WEBHOOK_TOLERANCE_SECONDS: integer(1, 3600)
+      .default(300)
+      .describe(
+        "How old a webhook's signed timestamp may be; a delivery is remembered this long plus the skew, to refuse replays.",
+      ),
+    KYC_WEBHOOK_MAX_FUTURE_SECONDS: integer(0, 300)
+      .default(30)
+      .describe(
+        "How far ahead of the server's clock a provider's signed timestamp may be; beyond it the delivery is refused.",
+      ),
+    KYC_WEBHOOK_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000)
+      .default(600)
+      .describe(
+        'Webhook deliveries accepted per minute from one client address (before any signature is checked).',
+      ),
+    KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS: integer(1, 86_400)
+      .default(60)
+      .describe(
+        'Refused deliveries are audited as one aggregated event per this many seconds (and process).',
+      ),
+    RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000)
+      .default(6000)
+      .describe(
+        'The default rate of an API key, and of each client address on public endpoints (token buckets shared by every replica).',
+      ),
+    AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000)
+      .default(60)
+      .describe(
+        'Failed authentications one client address may make per minute; beyond it every request from it is 429.',
+      ),
+    TRUST_PROXY_HOPS: integer(0, 10)
+      .default(0)
+      .describe('Proxies in front of the service (per-address limits read X-Forwarded-For).'),
+    REGULATOR_JWT_ISSUER: optionalString.describe(
+      "Regulators sign in with their identity provider's JWTs: the issuer they must name.",
+    ),
+    REGULATOR_JWT_AUDIENCE: optionalString.describe('The audience regulator JWTs must name.'),
+    REGULATOR_JWKS_URL: z
+      .string()
+      .url({ message: 'must be an http(s) URL' })
+      .optional()
+      .describe("The identity provider's key set (cached 10 minutes; a fetch times out after 5 s)."),
     REGULATOR_JWT_PUBLIC_KEY: z
       .string()
       .includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (SPKI)' })
-      .optional(),
-    /** Asymmetric algorithms only: `none` and HMAC (which a public key could forge) are refused. */
+      .optional()
+      .describe('Instead of REGULATOR_JWKS_URL: one PEM (SPKI) public key.'),
     REGULATOR_JWT_ALGORITHMS: z
       .string()
       .default('RS256,ES256')
       .transform((value) => value.split(',').map((a) => a.trim()))
       .refine((algs) => algs.every((a) => /^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a)), {
         message: 'must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
-      }),
-    REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600),
-    AUDIT_ANCHOR_ADDRESS: address.optional(),
-    AUDIT_ANCHOR_INTERVAL_SECONDS: integer(1, 86_400).default(60),
-    /** At most 4,096: an event's inclusion proof is computed from its batch's leaves on request. */
-    AUDIT_ANCHOR_MAX_BATCH: integer(1, 4096).default(1000),
-    AUDIT_ANCHOR_MIN_BATCH: integer(1, 4096).default(100),
-    AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400).default(300),
-    /**
-     * Officers' actions that wait for a second officer's approval: any of revoke-address, bulk-revoke, key-rotate,
-     * sanctions-load, hold-lift, comma-separated (none by default).
-     */
+      })
+      .describe('Asymmetric algorithms only: `none` and HMAC (which a public key could forge) are refused.'),
+    REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600).describe('The oldest `iat` accepted.'),
+    AUDIT_ANCHOR_ADDRESS: address
+      .optional()
+      .describe(
+        'The AuditAnchor contract (the operator needs ANCHORER_ROLE). Unset with RPC_URL: the audit log is not anchored (warned at every start).',
+      ),
+    AUDIT_ANCHOR_INTERVAL_SECONDS: integer(1, 86_400)
+      .default(60)
+      .describe('How often the anchoring job runs.'),
+    AUDIT_ANCHOR_MAX_BATCH: integer(1, 4096)
+      .default(1000)
+      .describe("At most 4,096: an event's inclusion proof is computed from its batch's leaves on request."),
+    AUDIT_ANCHOR_MIN_BATCH: integer(1, 4096)
+      .default(100)
+      .describe(
+        'A batch closes once this many events wait, or once the oldest is AUDIT_ANCHOR_MAX_AGE_SECONDS old.',
+      ),
+    AUDIT_ANCHOR_MAX_AGE_SECONDS: integer(0, 86_400)
+      .default(300)
+      .describe('A batch closes once its oldest event is this old, however few events wait.'),
     FOUR_EYES: z
       .string()
       .default('')
@@ -120,32 +222,63 @@ const schema = z
       .refine((actions) => actions.every((a) => (FOUR_EYES_ACTIONS as readonly string[]).includes(a)), {
         message: `must list actions from ${FOUR_EYES_ACTIONS.join(', ')}`,
       })
-      .transform((actions) => new Set(actions as FourEyesAction[])),
-    /** How long a guarded action waits for its approval before it expires. */
-    APPROVAL_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
-    /** The audit head is signed at least this often (when it moved), and on every anchor. */
-    AUDIT_CHECKPOINT_INTERVAL_SECONDS: integer(1, 86_400).default(60),
-    /** A transaction not mined within this long counts as lost; the next write replaces it. */
-    CHAIN_RECEIPT_TIMEOUT_SECONDS: integer(1, 3600).default(180),
-    /** Prover processes for custodial Groth16 attestations (each proves one at a time, single-threaded). */
-    ZK_PROVER_WORKERS: integer(1, 64).default(2),
-    /** Proofs that may wait for a prover; beyond it, requests get 503 PROVER_BUSY. */
-    ZK_PROVER_QUEUE: integer(0, 10_000).default(32),
-    /** A proof taking longer than this is abandoned (503 PROVER_BUSY) and its prover process restarted. */
-    ZK_PROVER_TIMEOUT_SECONDS: integer(1, 600).default(30),
-    /** How often the chain indexer reads new blocks for reconciliation. */
-    CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
-    /** The block the contracts were deployed in: the indexer starts there. */
-    CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER).default(0),
-    /** After SIGTERM, how long /readyz says not ready while requests are still accepted (for balancers to notice). */
-    SHUTDOWN_DELAY_SECONDS: integer(0, 3600).default(0),
-    /** Then: how long requests in flight and background job runs get to finish before the rest is closed anyway. */
-    SHUTDOWN_TIMEOUT_SECONDS: integer(1, 3600).default(10),
-    /** How long /readyz trusts a successful signer check (a KMS DescribeKey) before asking again. */
-    READYZ_SIGNER_CACHE_SECONDS: integer(0, 86_400).default(60),
-    BODY_LIMIT: size.default('16kb'),
-    /** Sanctions files uploaded raw (`custos sanctions load`) are streamed to disk up to this size. */
-    SANCTIONS_BODY_LIMIT: size.default('200mb'),
+      .transform((actions) => new Set(actions as FourEyesAction[]))
+      .describe(
+        "Officers' actions that wait for a second officer's approval: any of revoke-address, bulk-revoke, key-rotate, sanctions-load, hold-lift, comma-separated (none by default).",
+      ),
+    APPROVAL_TTL_SECONDS: integer(60, 30 * 86_400)
+      .default(86_400)
+      .describe('How long a guarded action waits for its approval before it expires.'),
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: integer(1, 86_400)
+      .default(60)
+      .describe('The audit head is signed at least this often (when it moved), and on every anchor.'),
+    CHAIN_RECEIPT_TIMEOUT_SECONDS: integer(1, 3600)
+      .default(180)
+      .describe('A transaction not mined within this long counts as lost; the next write replaces it.'),
+    ZK_PROVER_WORKERS: integer(1, 64)
+      .default(2)
+      .describe(
+        'Prover processes for custodial Groth16 attestations (each proves one at a time, single-threaded).',
+      ),
+    ZK_PROVER_QUEUE: integer(0, 10_000)
+      .default(32)
+      .describe('Proofs that may wait for a prover; beyond it, requests get 503 PROVER_BUSY.'),
+    ZK_PROVER_TIMEOUT_SECONDS: integer(1, 600)
+      .default(30)
+      .describe(
+        'A proof taking longer than this is abandoned (503 PROVER_BUSY) and its prover process restarted.',
+      ),
+    CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400)
+      .default(5)
+      .describe('How often the chain indexer reads new blocks for reconciliation.'),
+    CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .describe('The block the contracts were deployed in: the indexer starts there.'),
+    SHUTDOWN_DELAY_SECONDS: integer(0, 3600)
+      .default(0)
+      .describe(
+        'After SIGTERM, how long /readyz says not ready while requests are still accepted (for balancers to notice).',
+      ),
+    SHUTDOWN_TIMEOUT_SECONDS: integer(1, 3600)
+      .default(10)
+      .describe(
+        'Then: how long requests in flight and background job runs get to finish before the rest is closed anyway.',
+      ),
+    READYZ_SIGNER_CACHE_SECONDS: integer(0, 86_400)
+      .default(60)
+      .describe(
+        'How long /readyz trusts a successful signer check (a KMS DescribeKey) before asking again; 0: every probe asks. Failures are not cached.',
+      ),
+    BODY_LIMIT: size
+      .default('16kb')
+      .describe(
+        'The largest JSON body (413 PAYLOAD_TOO_LARGE beyond it); a few operations declare a larger one (see the limits table).',
+      ),
+    SANCTIONS_BODY_LIMIT: size
+      .default('200mb')
+      .describe(
+        'Sanctions files uploaded raw (`custos sanctions load`) are streamed to disk up to this size.',
+      ),
   })
   .superRefine((env, ctx) => {
     const need = (variable: keyof typeof env, because: string) => {
@@ -217,7 +350,7 @@ const schema = z
     }
   });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof envSchema>;
 
 /** Thrown for invalid configuration; its message is the one line start-up prints. */
 export class ConfigError extends Error {
@@ -233,7 +366,7 @@ export class ConfigError extends Error {
  * as a misspelling of its neighbour.
  */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
-  ...Object.keys(schema.shape),
+  ...Object.keys(envSchema.shape),
   'CUSTOS_URL',
   'CUSTOS_OFFICER_KEY',
   'CUSTOS_ADMIN_KEY',
@@ -253,7 +386,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `invalid configuration: ${misspelled.name} is not a Custos setting${misspelled.suggestion ? `; did you mean ${misspelled.suggestion}?` : ' (the CUSTOS_ prefix is reserved for Custos settings)'}`,
     );
   }
-  const parsed = schema.safeParse(present);
+  const parsed = envSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
   throw new ConfigError(`invalid configuration: ${String(issue!.path[0])} ${issue!.message}`);

@@ -5,7 +5,7 @@ import { PrismaClient } from './generated/client.js';
 /**
  * The Prisma client, plus the node-postgres pool it runs on. Prisma serves every flow but the hot path: screening
  * reads and the group-committed issuance log use the pool directly, because a Prisma interactive transaction costs
- * about 5 ms of CPU where the same statements on the pool cost under 1 ms (measured; see README, Performance).
+ * about 5 ms of CPU where the same statements on the pool cost under 1 ms (measured; see docs/explanation/performance.md).
  */
 export type Database = PrismaClient & { readonly pool: pg.Pool };
 

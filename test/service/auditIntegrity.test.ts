@@ -26,7 +26,7 @@ interface ExportedEvent {
   hash: string;
 }
 
-/** What a regulator computes without Custos' code: SHA-256(prevHash ‖ RFC 8785 JSON), from the README's rule. */
+/** What a regulator computes without Custos' code: SHA-256(prevHash ‖ RFC 8785 JSON), from the rule in docs/explanation/audit-design.md. */
 function independentHash(e: ExportedEvent): string {
   const { prevHash, hash, seq, hashVersion, ...fields } = e;
   void hash;
@@ -81,7 +81,7 @@ describe('audit integrity: regulator reads, signed checkpoints, truncation', () 
     throw new Error(`no checkpoint reached event ${seq}`);
   }
 
-  it("the README's regulator walk-through, date ranges included, leaves a log that verifies", async () => {
+  it("the regulator walk-through's reads, date ranges with offsets included, leave a log whose every exported event rehashes independently", async () => {
     const today = new Date().toISOString().slice(0, 10);
     for (const route of [
       `/v1/audit/events?subject=${alice}`,

@@ -12,7 +12,9 @@ import { Admission, withUpload } from '../upload.js';
 import { validate } from '../validate.js';
 
 /** A list in a JSON body is for small lists; files go up raw (CSV, XML or text), streamed. */
-const JSON_LIST_LIMIT = '1mb';
+export const JSON_LIST_LIMIT = '1mb';
+/** Parsing a list takes memory that grows with it: one load at a time per process, two more may wait (then 503 BUSY). */
+export const SANCTIONS_LOADS = { active: 1, queued: 2 } as const;
 
 /**
  * Loads a sanctions or deny list version (`custos sanctions load`): as JSON `{ name, format?, content }`, or as the
@@ -20,7 +22,7 @@ const JSON_LIST_LIMIT = '1mb';
  */
 export function sanctionsRoutes(ctx: ApiContext): Router {
   const router = Router();
-  const loads = new Admission(1, 2, 'sanctions list loads');
+  const loads = new Admission(SANCTIONS_LOADS.active, SANCTIONS_LOADS.queued, 'sanctions list loads');
   type List = z.infer<typeof sanctionsJsonBody>;
   const guarded = fourEyes(ctx, 'sanctions-load', (list: List, requester: Requester) =>
     withDatabase(() => loadSanctionsList(ctx.db, { ...list, actor: requester.actor })),
