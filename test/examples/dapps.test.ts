@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { complianceGatekeeperAbi, compliantTokenAbi } from '@custos/contracts';
 import type { DevCredentials } from '@custos/sdk/dev';
+import { submitProof as submitProofWithEthers } from '@custos/sdk/ethers';
 import { submitProof } from '@custos/sdk/viem';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { chromium } from 'playwright-core';
 import {
   createPublicClient,
@@ -202,8 +204,16 @@ describe('the dApp examples, from the npm pack tarballs, outside the repository,
       assert.equal(proved.recipient, holder.address);
 
       assert.equal(await isCompliant(holder.address, KYC_BASIC), false);
+      // The holder's wallet sends it, with ethers; a second use is refused, named, through viem.
+      const provider = new JsonRpcProvider(credentials.rpcUrl);
+      const gatekeeper = credentials.contracts.ComplianceGatekeeper;
+      await submitProofWithEthers(new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider), { gatekeeper, ...proved });
+      provider.destroy();
       const wallet = createWalletClient({ account: holder, chain: chain(), transport: http() });
-      await submitProof(wallet, { gatekeeper: credentials.contracts.ComplianceGatekeeper, ...proved });
+      await assert.rejects(submitProof(wallet, { gatekeeper, ...proved }), {
+        name: 'CustosRevertError',
+        errorName: 'NullifierAlreadyUsed',
+      });
       assert.equal(await isCompliant(holder.address, KYC_BASIC), true);
     } finally {
       await browser.close();
