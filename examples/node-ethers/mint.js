@@ -12,7 +12,9 @@ import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 const DEVELOPMENT_MINTER = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
 const config = devCredentials();
-const provider = new JsonRpcProvider(config.rpcUrl);
+// ethers shares identical requests made within 250 ms: the second mint below would reuse the first one's gas estimate
+// and nonce (and fail with 'nonce too low' instead of being refused by name). A script that repeats a call turns it off.
+const provider = new JsonRpcProvider(config.rpcUrl, undefined, { cacheTimeout: -1 });
 const minter = new Wallet(process.env.MINTER_PRIVATE_KEY ?? DEVELOPMENT_MINTER, provider);
 const custos = new CustosClient({ url: config.url, apiKey: config.apiKey });
 const token = config.contracts.CompliantToken;
