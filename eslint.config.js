@@ -23,6 +23,15 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // The examples: Node scripts, and the browser example's page script.
+    files: ['examples/**/*.js'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['examples/browser-holder/src/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',

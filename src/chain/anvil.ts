@@ -28,6 +28,12 @@ export interface AnvilHandle {
 /** anvil's first default account (mnemonic "test test ... junk"): public knowledge, for local chains only. */
 export const ANVIL_DEFAULT_PRIVATE_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
+/**
+ * anvil's second default account: the embedded chain makes it a minter of CompliantToken, so that a dApp in
+ * development (examples/) mints from an account of its own, never racing the operator (the first account) for nonces.
+ */
+export const ANVIL_DAPP_MINTER_ADDRESS = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
 const require = createRequire(import.meta.url);
 
 /** The anvil binary shipped by the npm package for this platform. */

@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil, type AnvilHandle } from './anvil.js';
+import {
+  ANVIL_DAPP_MINTER_ADDRESS,
+  ANVIL_DEFAULT_PRIVATE_KEY,
+  startAnvil,
+  type AnvilHandle,
+} from './anvil.js';
 import { deployCustos, type Deployment, type PolicyDeployment } from './deploy.js';
 
 export interface LocalChainOptions {
@@ -35,6 +40,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     const deployment = await deployCustos({
       deployer: new Wallet(ANVIL_DEFAULT_PRIVATE_KEY, provider),
       policies: options.policies,
+      roles: { minter: ANVIL_DAPP_MINTER_ADDRESS },
     });
     writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2) + '\n');
     return { anvil, deployment };

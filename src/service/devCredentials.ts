@@ -1,23 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ApiKeyVerifier, createApiKey, ensureTenant, type Role } from '../auth/index.js';
 import type { Database } from '../db/index.js';
+import type { DevCredentials } from '@custos/sdk/dev';
 
-/** `.custos/dev-credentials.json`, exactly as DESIGN.md describes it. */
-export interface DevCredentials {
-  url: string;
-  apiKey: string;
-  officerKey: string;
-  regulatorKey: string;
-  adminKey: string;
-  rpcUrl: string;
-  chainId: number;
-  contracts: {
-    ComplianceGatekeeper: string;
-    RevocationRegistry: string;
-    CompliantToken: string;
-    AgentRegistry: string;
-  };
-}
+// The file's shape is the SDK's (dApps in development read it with devCredentials() from @custos/sdk/dev).
+export type { DevCredentials };
 
 export const DEV_TENANT = 'dev';
 
