@@ -7,6 +7,7 @@ import type { CallInput, operations } from '@custos/sdk';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
 import { addAdminCommands, integer, seconds } from './adminCommands.js';
 import { addOfficerCommands, awaitingApproval } from './officerCommands.js';
+import { addAgentCommands } from './agentCommands.js';
 
 /** The `custos` command tree. Every command talks to the admin API with an officer key. */
 export function buildProgram(): Command {
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     });
 
   addOfficerCommands(program, json);
+  addAgentCommands(program, json);
 
   program
     .command('attestations')

@@ -135,6 +135,12 @@ const schema = z
     ZK_PROVER_TIMEOUT_SECONDS: integer(1, 600).default(30),
     /** How often the chain indexer reads new blocks for reconciliation. */
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400).default(5),
+    /**
+     * Blocks an ExecutionRequested must be below the indexed head before the execution gate decides it (a reorg
+     * shallower than this cannot undo a decided request). Default: 0 on the embedded chain (anvil mines a block per
+     * transaction and never reorganises), 12 on a configured chain.
+     */
+    AGENT_EXECUTION_CONFIRMATIONS: integer(0, 10_000).optional(),
     /** The block the contracts were deployed in: the indexer starts there. */
     CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER).default(0),
     /** After SIGTERM, how long /readyz says not ready while requests are still accepted (for balancers to notice). */

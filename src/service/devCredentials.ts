@@ -9,6 +9,8 @@ export interface DevCredentials {
   officerKey: string;
   regulatorKey: string;
   adminKey: string;
+  /** Claims and reports the dev tenant's agent executions. */
+  executorKey: string;
   rpcUrl: string;
   chainId: number;
   contracts: {
@@ -28,7 +30,7 @@ export const DEV_TENANT = 'dev';
 export async function devApiKeys(
   db: Database,
   file: string,
-): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey' | 'adminKey'>> {
+): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey' | 'adminKey' | 'executorKey'>> {
   const tenantId = await ensureTenant(db, DEV_TENANT);
   const previous = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevCredentials>)
@@ -43,6 +45,7 @@ export async function devApiKeys(
     officerKey: await key(previous.officerKey, 'officer'),
     regulatorKey: await key(previous.regulatorKey, 'regulator'),
     adminKey: await key(previous.adminKey, 'admin'),
+    executorKey: await key(previous.executorKey, 'executor'),
   };
 }
 
