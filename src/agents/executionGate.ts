@@ -61,6 +61,9 @@ export class ExecutionGate {
         FROM chain_events ce
        WHERE ce.event = 'ExecutionRequested' AND ce.contract = 'AgentRegistry'
          AND ce.block_number <= ${confirmedThrough}
+         -- Requests are decided in chain order: nothing below the last decided block is left (its block may be).
+         AND ce.block_number >= (SELECT COALESCE(max(block_number), 0) FROM agent_executions
+                                  WHERE registry = ${registry})
          AND NOT EXISTS (SELECT 1 FROM agent_executions ae
                           WHERE ae.registry = ${registry} AND ae.request_id = ce.args->>'requestId')
        ORDER BY ce.block_number, ce.log_index

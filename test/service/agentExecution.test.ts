@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Contract, JsonRpcProvider, NonceManager, Wallet, id, type TransactionReceipt } from 'ethers';
-import { loadArtifact, policyIdOf } from '../../src/chain/index.js';
+import { agentChain, type Caller } from '../helpers/agents.js';
 import { custos } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
-import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-
-type Caller = ReturnType<typeof Wallet.createRandom>;
 
 interface Execution {
   id: string;
@@ -26,9 +22,7 @@ interface Execution {
  */
 describe('agent execution gate', () => {
   let t: TestService;
-  let provider: JsonRpcProvider;
-  let relayer: NonceManager;
-  let registry: Contract;
+  let chain: ReturnType<typeof agentChain>;
   const keys = {} as Record<
     'admin' | 'officer' | 'regulator' | 'dapp' | 'executor' | 'executor2' | 'rivalExecutor' | 'rivalOfficer',
     string
@@ -38,13 +32,6 @@ describe('agent execution gate', () => {
 
   before(async () => {
     t = await startTestService({ CHAIN_INDEX_INTERVAL_SECONDS: '1' });
-    provider = new JsonRpcProvider(t.service.chain.rpcUrl, undefined, { cacheTimeout: -1 });
-    relayer = new NonceManager(new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider));
-    registry = new Contract(
-      t.service.chain.contracts.AgentRegistry!,
-      loadArtifact('AgentRegistry').abi,
-      relayer,
-    );
     [
       keys.admin,
       keys.officer,
@@ -64,55 +51,24 @@ describe('agent execution gate', () => {
       t.key('executor', 'rival'),
       t.key('officer', 'rival'),
     ]);
-    agentId = await registerAgent();
+    chain = agentChain(t, keys.dapp);
+    agentId = await chain.registerAgent();
     const configured = await t.request('PUT', `/v1/agents/${agentId}`, {
       key: keys.admin,
       body: { tenant: 'acme' },
     });
     assert.equal(configured.status, 200, JSON.stringify(configured.body));
-    firstCaller = await compliantCaller();
+    firstCaller = await chain.compliantCaller();
   });
 
   after(async () => {
-    provider?.destroy();
+    chain?.provider.destroy();
     await t?.stop();
   });
 
-  async function registerAgent(): Promise<string> {
-    await (await registry.getFunction('registerAgent')(id('an agent'), policyIdOf('kyc-basic'))).wait();
-    return String(await registry.getFunction('agentCount')());
-  }
-
-  /** A funded caller with approved KYC and a kyc-basic attestation recorded on the gatekeeper. */
-  async function compliantCaller(): Promise<Caller> {
-    const caller = Wallet.createRandom().connect(provider);
-    await (await relayer.sendTransaction({ to: caller.address, value: 10n ** 17n })).wait();
-    await approveSubject(t.db, caller.address);
-    const issued = await t.request('POST', '/v1/attest', {
-      key: keys.dapp,
-      body: { subject: caller.address, policy: 'kyc-basic' },
-    });
-    assert.equal(issued.status, 200, JSON.stringify(issued.body));
-    const gatekeeper = new Contract(
-      t.service.chain.contracts.ComplianceGatekeeper,
-      loadArtifact('ComplianceGatekeeper').abi,
-      relayer,
-    );
-    await (
-      await gatekeeper.getFunction('submitAttestation')(issued.body.message, issued.body.signature)
-    ).wait();
-    return caller;
-  }
-
   /** Calls AgentRegistry.execute as `caller` and waits until the gate decided the request. */
   async function execute(caller: Caller, agent = agentId): Promise<Execution> {
-    const receipt = (await (
-      await (registry.connect(caller) as Contract).getFunction('execute')(agent, id(`task ${Math.random()}`))
-    ).wait()) as TransactionReceipt;
-    const requested = receipt.logs
-      .map((log) => registry.interface.parseLog(log))
-      .find((parsed) => parsed?.name === 'ExecutionRequested')!;
-    const requestId = String(requested.args.requestId);
+    const requestId = await chain.requestExecution(caller, agent);
     let execution: Execution | undefined;
     await eventually(`request ${requestId} is decided`, async () => {
       const { body } = await t.request('GET', `/v1/agents/executions?agentId=${agent}`, { key: keys.admin });
@@ -180,7 +136,7 @@ describe('agent execution gate', () => {
     const before = await t.db.agentExecution.count();
     const authorised = await t.db.auditEvent.count({ where: { type: 'agent_execution.authorised' } });
     // Rewind the indexer to the deployment, as a reorg deeper than everything would: every event is read again.
-    const head = await provider.getBlockNumber();
+    const head = await chain.provider.getBlockNumber();
     await t.db.$transaction([
       t.db.chainEvent.deleteMany({}),
       t.db.chainBlock.deleteMany({}),
@@ -206,7 +162,7 @@ describe('agent execution gate', () => {
   });
 
   it('a caller revoked between request and claim is refused at claim time, with its reason', async () => {
-    const caller = await compliantCaller();
+    const caller = await chain.compliantCaller();
     const requested = await execute(caller);
     assert.equal(requested.status, 'queued');
     const revoked = await t.request('POST', '/v1/revocations', {
@@ -234,7 +190,7 @@ describe('agent execution gate', () => {
   });
 
   it('quotas per caller: the execution after the daily quota is refused, then the monthly one', async () => {
-    const caller = await compliantCaller();
+    const caller = await chain.compliantCaller();
     const set = await custos(['agents', 'quota', 'set', agentId, '--daily', '1', '--json'], {
       CUSTOS_URL: t.service.url,
       CUSTOS_OFFICER_KEY: keys.officer,
@@ -254,7 +210,7 @@ describe('agent execution gate', () => {
     const overMonthly = await execute(caller);
     assert.equal(overMonthly.reasonCode, 'QUOTA_MONTHLY_EXCEEDED');
     // Another caller has its own quota.
-    assert.equal((await execute(await compliantCaller())).status, 'queued');
+    assert.equal((await execute(await chain.compliantCaller())).status, 'queued');
     await t.request('PUT', `/v1/agents/${agentId}`, { key: keys.officer, body: { monthlyQuota: null } });
     for (
       let leased = await claim(keys.executor);
@@ -266,10 +222,10 @@ describe('agent execution gate', () => {
   });
 
   it('access rules, unconfigured agents and agents deactivated since the request are refused with their codes', async () => {
-    const unconfigured = await registerAgent();
+    const unconfigured = await chain.registerAgent();
     assert.equal((await execute(firstCaller, unconfigured)).reasonCode, 'AGENT_NOT_CONFIGURED');
 
-    const ownerOnly = await registerAgent();
+    const ownerOnly = await chain.registerAgent();
     const configure = (body: object) =>
       t.request('PUT', `/v1/agents/${ownerOnly}`, { key: keys.admin, body: { tenant: 'acme', ...body } });
     assert.equal((await configure({ access: 'owner' })).status, 200);
@@ -282,7 +238,7 @@ describe('agent execution gate', () => {
     // Deactivated after the request was queued: the claim's second check refuses it.
     const queued = await execute(firstCaller, ownerOnly);
     assert.equal(queued.status, 'queued');
-    await (await registry.getFunction('setAgentActive')(ownerOnly, false)).wait();
+    await (await chain.registry.getFunction('setAgentActive')(ownerOnly, false)).wait();
     assert.equal((await claim(keys.executor)).body.execution, null);
     const refused = await t.db.agentExecution.findUniqueOrThrow({ where: { id: queued.id } });
     assert.equal(refused.reasonCode, 'AGENT_INACTIVE');
@@ -440,6 +396,18 @@ describe('agent execution gate', () => {
     assert.equal(usage.code, 0, usage.stderr);
     assert.match(usage.stdout, new RegExp(`^caller,executions,succeeded,failed,pending,refused,units\\n`));
     assert.match(usage.stdout, new RegExp(`${firstCaller.address},\\d+,`));
+    const assigned = await custos(
+      ['agents', 'configure', '424242', '--tenant', 'acme', '--access', 'owner', '--json'],
+      {
+        ...env,
+        CUSTOS_ADMIN_KEY: keys.admin,
+      },
+    );
+    assert.equal(assigned.code, 0, assigned.stderr);
+    assert.deepEqual((({ tenant, access }) => ({ tenant, access }))(JSON.parse(assigned.stdout).agent), {
+      tenant: 'acme',
+      access: 'owner',
+    });
     const missing = await custos(['agents', 'show', '999999'], env);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NOT_FOUND/);

@@ -55,5 +55,6 @@ CREATE UNIQUE INDEX "agent_executions_registry_request_id_key" ON "agent_executi
 CREATE INDEX "agent_executions_tenant_id_status_block_number_log_index_idx" ON "agent_executions"("tenant_id", "status", "block_number", "log_index");
 CREATE INDEX "agent_executions_agent_id_caller_requested_at_idx" ON "agent_executions"("agent_id", "caller", "requested_at");
 CREATE INDEX "agent_executions_caller_idx" ON "agent_executions"("caller");
+CREATE INDEX "agent_executions_registry_block_number_idx" ON "agent_executions"("registry", "block_number");
 
 ALTER TABLE "agent_executions" ADD CONSTRAINT "agent_executions_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
