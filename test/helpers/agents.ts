@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, id, type TransactionReceipt } from 'ethers';
-import { loadArtifact, policyIdOf } from '../../src/chain/index.js';
+import { deployContract, loadArtifact, policyIdOf } from '../../src/chain/index.js';
 import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from './fixtures.js';
 import type { TestService } from './service.js';
 
@@ -32,6 +32,20 @@ export function agentChain(t: TestService, dappKey: string) {
     async registerAgent(): Promise<string> {
       await (await registry.getFunction('registerAgent')(id('an agent'), policyIdOf('kyc-basic'))).wait();
       return String(await registry.getFunction('agentCount')());
+    },
+
+    /** A fresh kyc-basic CompliantToken the relayer mints (an agent's access token). */
+    async deployToken() {
+      const address = await relayer.getAddress();
+      return deployContract(
+        'CompliantToken',
+        relayer,
+        'Agent Pass',
+        'PASS',
+        address,
+        t.service.chain.contracts.ComplianceGatekeeper,
+        policyIdOf('kyc-basic'),
+      );
     },
 
     /** A funded caller with approved KYC and a kyc-basic attestation recorded on the gatekeeper. */

@@ -234,6 +234,20 @@ describe('agent execution gate', () => {
     const token = await configure({ access: 'token', token: t.service.chain.contracts.CompliantToken });
     assert.equal(token.status, 200, JSON.stringify(token.body));
     assert.equal((await execute(firstCaller, ownerOnly)).reasonCode, 'ACCESS_DENIED');
+    // A holder of exactly the configured balance is let in; one unit more needed and it is not.
+    const pass = await chain.deployToken();
+    await (await pass.write.mint(firstCaller.address, 5n)).wait();
+    assert.equal((await configure({ access: 'token', token: pass.address, minBalance: '5' })).status, 200);
+    const holder = await execute(firstCaller, ownerOnly);
+    assert.equal(holder.status, 'queued', JSON.stringify(holder));
+    assert.equal(
+      (await claim(keys.executor)).body.execution.id,
+      holder.id,
+      'the balance is read again at claim',
+    );
+    assert.equal((await report(keys.executor, holder.id, { status: 'succeeded', units: 1 })).status, 200);
+    assert.equal((await configure({ minBalance: '6' })).status, 200);
+    assert.equal((await execute(firstCaller, ownerOnly)).reasonCode, 'ACCESS_DENIED');
     assert.equal((await configure({ access: 'open' })).body.agent.token, null);
     // Deactivated after the request was queued: the claim's second check refuses it.
     const queued = await execute(firstCaller, ownerOnly);
