@@ -97,6 +97,7 @@ export class ExecutionGate {
             status: refusal ? 'refused' : 'queued',
             reasonCode: refusal?.code ?? null,
             reason: refusal ? reasonText(refusal) : null,
+            finishedAt: refusal ? new Date() : null,
           },
         ],
         skipDuplicates: true,
