@@ -1,7 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics served at /metrics; `prover` reports the custodial prover pool's load when it is scraped. */
-export function createMetrics(prover?: () => { busy: number; queued: number }) {
+export interface MetricSources {
+  /** The custodial prover pool's load. */
+  prover?: () => { busy: number; queued: number };
+  /** The emergency stop as this process applies it, and the gatekeeper's switch as last seen. */
+  emergency?: () => { paused: boolean; chain: { paused: boolean | null } };
+}
+
+/** Prometheus metrics served at /metrics; gauges read their `sources` when scraped. */
+export function createMetrics(sources: MetricSources = {}) {
+  const { prover, emergency } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -40,6 +48,18 @@ export function createMetrics(prover?: () => { busy: number; queued: number }) {
         const load = prover?.() ?? { busy: 0, queued: 0 };
         this.set({ state: 'busy' }, load.busy);
         this.set({ state: 'queued' }, load.queued);
+      },
+    }),
+    emergencyPaused: new Gauge({
+      name: 'custos_emergency_paused',
+      help: 'The emergency stop: 1 while on, for the service (this process) and the gatekeeper (last seen; -1 unknown)',
+      labelNames: ['scope'],
+      registers: [registry],
+      collect() {
+        const state = emergency?.();
+        this.set({ scope: 'service' }, state?.paused ? 1 : 0);
+        const chain = state?.chain.paused;
+        this.set({ scope: 'gatekeeper' }, chain === null || chain === undefined ? -1 : Number(chain));
       },
     }),
   };

@@ -6,6 +6,7 @@ import { print } from './output.js';
 import type { CallInput, operations } from '@custos/sdk';
 import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVerify.js';
 import { addAdminCommands, integer, seconds } from './adminCommands.js';
+import { addEmergencyCommands } from './emergencyCommands.js';
 import { addOfficerCommands, awaitingApproval } from './officerCommands.js';
 import { addAgentCommands } from './agentCommands.js';
 
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
     });
 
   addOfficerCommands(program, json);
+  addEmergencyCommands(program, json);
   addAgentCommands(program, json);
 
   program

@@ -7,7 +7,9 @@ import { print } from './output.js';
 
 type Approval = z.output<typeof approvalView>;
 
-const reasonCodeOption = () =>
+export type ReasonCode = keyof typeof REASON_CODES;
+
+export const reasonCodeOption = () =>
   new Option('--reason-code <code>', 'for reports: why, from a fixed list')
     .choices(Object.keys(REASON_CODES))
     .default('OTHER');
@@ -93,7 +95,7 @@ export function addOfficerCommands(program: Command, json: () => boolean): void 
     .requiredOption('--reason <text>', 'why (kept in the audit log; its hash goes on-chain)')
     .action(
       async (target: string | undefined, options: { file?: string; reasonCode: string; reason: string }) => {
-        const reasonCode = options.reasonCode as keyof typeof REASON_CODES;
+        const reasonCode = options.reasonCode as ReasonCode;
         if (options.file && target) throw new CliError('give a target or --file, not both');
         if (options.file) return revokeFile(json(), options.file, reasonCode, options.reason);
         if (!target) throw new CliError('give the uid or address to revoke, or --file');
@@ -150,7 +152,7 @@ export function addOfficerCommands(program: Command, json: () => boolean): void 
     .action(async (address: string, options: { reasonCode: string; reason: string }) => {
       const result = await call(connection(), 'liftHold', {
         params: { subject: address },
-        body: { reasonCode: options.reasonCode as keyof typeof REASON_CODES, reason: options.reason },
+        body: { reasonCode: options.reasonCode as ReasonCode, reason: options.reason },
       });
       if (awaitingApproval(json(), result)) return;
       print(
@@ -175,12 +177,17 @@ export function addOfficerCommands(program: Command, json: () => boolean): void 
     expires: a.expiresAt,
     summary: a.summary,
   });
+  // Admin actions (emergency-unpause) are decided by a second admin: --admin uses CUSTOS_ADMIN_KEY.
+  const adminOption = '--admin';
+  const adminHelp = 'with the admin key (CUSTOS_ADMIN_KEY): for admin actions such as emergency-unpause';
+  const decider = (options: { admin?: boolean }) => connection(options.admin ? 'admin' : 'officer');
   approvals
     .command('list')
     .description('actions waiting for a second officer (with --all, decided ones too)')
     .option('--all', 'every approval, not only those waiting', false)
-    .action(async (options: { all: boolean }) => {
-      const result = await call(connection(), 'listApprovals', {
+    .option(adminOption, adminHelp)
+    .action(async (options: { all: boolean; admin?: boolean }) => {
+      const result = await call(decider(options), 'listApprovals', {
         query: options.all ? {} : { status: 'pending' },
       });
       print(json(), result, result.approvals.map(row));
@@ -188,16 +195,21 @@ export function addOfficerCommands(program: Command, json: () => boolean): void 
   approvals
     .command('approve <id>')
     .description('approve an action another officer requested: it takes effect now')
-    .action(async (id: string) => {
-      const result = await call(connection(), 'approve', { params: { id } });
+    .option(adminOption, adminHelp)
+    .action(async (id: string, options: { admin?: boolean }) => {
+      const result = await call(decider(options), 'approve', { params: { id } });
       print(json(), result, [row(result.approval)]);
     });
   approvals
     .command('reject <id>')
     .description('reject an action waiting for approval')
     .requiredOption('--reason <text>', 'why (kept in the audit log)')
-    .action(async (id: string, options: { reason: string }) => {
-      const result = await call(connection(), 'reject', { params: { id }, body: { reason: options.reason } });
+    .option(adminOption, adminHelp)
+    .action(async (id: string, options: { reason: string; admin?: boolean }) => {
+      const result = await call(decider(options), 'reject', {
+        params: { id },
+        body: { reason: options.reason },
+      });
       print(json(), result, [row(result.approval)]);
     });
 }

@@ -93,7 +93,11 @@ export class KeyManager {
         orderBy: { createdAt: 'desc' },
       });
       const key: KeyReference = stored
-        ? { backend: stored.backend as KeyReference['backend'], keyRef: stored.keyRef }
+        ? {
+            backend: stored.backend as KeyReference['backend'],
+            keyRef: stored.keyRef,
+            address: stored.address,
+          }
         : configuredKey(env);
       const signer = await openSigner(key, env, warn);
       const opened = new KeyManager(db, chain, env, warn, signer);
@@ -218,6 +222,7 @@ export class KeyManager {
     const reference = (row: (typeof rows)[number]): KeyReference => ({
       backend: row.backend as KeyReference['backend'],
       keyRef: row.keyRef,
+      address: row.address,
     });
     const staged = rows.find((row) => row.status === 'staged');
     if (staged && ![this.staged?.address, this.active.address].includes(staged.address)) {

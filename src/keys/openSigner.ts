@@ -15,6 +15,8 @@ import {
 export interface KeyReference {
   backend: SignerBackend;
   keyRef: string;
+  /** For a key Custos recorded: the address it must open as (never recreated, never silently another key). */
+  address?: string;
 }
 
 /** The key the configuration names, used until a rotation has made another key active. */
@@ -35,14 +37,36 @@ export function configuredKey(env: Env): KeyReference {
 /** The development keystore password when none is configured (embedded mode only; production requires one). */
 export const DEV_KEYSTORE_PASSWORD = 'custos-development-only';
 
+/**
+ * Opens a key. A recorded key (`key.address` set) must open as that address: a keystore file lost and recreated, an
+ * HSM token re-initialised with the same label or a KMS alias moved would otherwise sign as a key the gatekeeper
+ * does not trust (every attestation refused on-chain) or, worse, one nobody recorded.
+ */
 export async function openSigner(
+  key: KeyReference,
+  env: Env,
+  warn: (message: string) => void,
+): Promise<AttestationSigner> {
+  const signer = await openBackend(key, env, warn);
+  if (key.address && signer.address.toLowerCase() !== key.address.toLowerCase()) {
+    closeSigner(signer);
+    throw new Error(
+      `signing key ${key.keyRef} (${key.backend}) opens as ${signer.address}, but Custos recorded it as ${key.address}: the key was replaced; restore the original key (Custos never recreates a recorded key)`,
+    );
+  }
+  return signer;
+}
+
+async function openBackend(
   key: KeyReference,
   env: Env,
   warn: (message: string) => void,
 ): Promise<AttestationSigner> {
   switch (key.backend) {
     case 'local':
-      return LocalSigner.open(key.keyRef, env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD, warn);
+      return LocalSigner.open(key.keyRef, env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD, warn, {
+        create: !key.address,
+      });
     case 'pkcs11':
       return Pkcs11Signer.open({
         module: env.PKCS11_MODULE!,

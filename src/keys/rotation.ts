@@ -37,7 +37,7 @@ export async function rotationUnderWay(db: Database): Promise<Rotation | null> {
     id: row.id,
     previous: row.previousAddress,
     next: row.nextAddress,
-    nextKey: { backend: key.backend as KeyReference['backend'], keyRef: key.keyRef },
+    nextKey: { backend: key.backend as KeyReference['backend'], keyRef: key.keyRef, address: key.address },
     nextValidFrom: seconds(key.validFrom),
     overlapEndsAt: seconds(row.overlapEndsAt),
     actor: row.actor,

@@ -190,7 +190,7 @@ export async function startService(
     const issuanceLog = createIssuanceLog(db);
     const zk = await startZkCredentials({ env, db, issuanceLog, chain, chainId, contracts, policies, keys });
     shutdown.resource(() => zk.prover.close());
-    const metrics = createMetrics(() => zk.prover.load());
+    const metrics = createMetrics({ prover: () => zk.prover.load(), emergency: () => emergency.current() });
     const webhookRefusals = new WebhookRefusals(metrics, logger);
     const flushRefusals = () =>
       webhookRefusals

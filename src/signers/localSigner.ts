@@ -17,8 +17,13 @@ export class LocalSigner implements AttestationSigner {
     this.address = address;
   }
 
-  /** Opens the keystore at `file`, creating a fresh key there first if it does not exist. */
-  static async open(file: string, password: string, warn: (message: string) => void): Promise<LocalSigner> {
+  /** Opens the keystore at `file`, creating a fresh key there first if it does not exist (unless `create` is false). */
+  static async open(
+    file: string,
+    password: string,
+    warn: (message: string) => void,
+    { create = true } = {},
+  ): Promise<LocalSigner> {
     warn(
       'SIGNER=local: the signing key is a keystore file in process memory. Development only; use aws-kms or pkcs11.',
     );
@@ -29,6 +34,8 @@ export class LocalSigner implements AttestationSigner {
           cause,
         });
       });
+    } else if (!create) {
+      throw new Error(`keystore ${file} is missing: restore it (a recorded key is never recreated)`);
     } else {
       wallet = Wallet.createRandom();
       mkdirSync(path.dirname(file), { recursive: true });

@@ -69,7 +69,7 @@ describe('audit explorer page', () => {
       await runAgentFor(relayer);
       const revoked = await t.request('POST', '/v1/revocations', {
         key: officer,
-        body: { target: uid, reason: HOSTILE_REASON },
+        body: { target: uid, reasonCode: 'SANCTIONS_HIT', reason: HOSTILE_REASON },
       });
       assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
       const head = await provider.getBlockNumber();
@@ -170,6 +170,12 @@ describe('audit explorer page', () => {
     );
     assert.match((await page.textContent('#timeline li[data-type="kyc.updated"] .badge')) ?? '', /anchored/);
     assert.equal(await page.textContent('#timeline li[data-type="agent.execution"] .badge'), 'queued');
+
+    // The officer's reason code is shown with the revocation, for reports.
+    assert.match(
+      (await page.textContent('#timeline li[data-type="attestation.revoked"]')) ?? '',
+      /reason code\s*SANCTIONS_HIT/,
+    );
 
     // Hostile text in an event is shown as text, never run.
     assert.ok((await page.textContent('#timeline'))!.includes(HOSTILE_REASON));

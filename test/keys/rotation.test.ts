@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +21,7 @@ import {
 import { loadEnv } from '../../src/config/index.js';
 import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
 import { CustosError } from '../../src/errors/index.js';
-import { KeyManager } from '../../src/keys/index.js';
+import { DEV_KEYSTORE_PASSWORD, KeyManager } from '../../src/keys/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const OPERATOR = new Wallet(ANVIL_DEFAULT_PRIVATE_KEY).address;
@@ -405,6 +405,35 @@ describe('key rotation: another process follows the database', () => {
     } finally {
       a.close();
       b.close();
+      operator.destroy();
+    }
+  });
+
+  it('a recorded key that went missing or was replaced is refused at start, never recreated', async () => {
+    const { operator, env } = chain.operatorAndEnv();
+    try {
+      const active = await ctx.db.signingKey.findFirstOrThrow({ where: { status: 'active' } });
+      const file = active.keyRef;
+      const kept = `${file}.kept`;
+      renameSync(file, kept);
+      await assert.rejects(
+        KeyManager.start(ctx.db, operator, env, () => undefined),
+        /is missing: restore it/,
+      );
+      assert.equal(existsSync(file), false, 'no key was made in its place');
+
+      const impostor = Wallet.createRandom();
+      writeFileSync(file, await impostor.encrypt(env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD));
+      await assert.rejects(
+        KeyManager.start(ctx.db, operator, env, () => undefined),
+        new RegExp(`opens as ${impostor.address}, but Custos recorded it as ${active.address}`),
+      );
+
+      renameSync(kept, file);
+      const restored = await KeyManager.start(ctx.db, operator, env, () => undefined);
+      assert.equal(restored.current().address, active.address);
+      restored.close();
+    } finally {
       operator.destroy();
     }
   });

@@ -4,7 +4,13 @@ import { Contract, JsonRpcProvider, Wallet, verifyTypedData } from 'ethers';
 import { loadArtifact } from '../../src/chain/index.js';
 import { approveSubject } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/eventually.js';
-import { REPLICA_HEADER, hasHaproxy, startReplicaCluster, type ReplicaCluster } from '../helpers/replicas.js';
+import {
+  REPLICA_HEADER,
+  hasHaproxy,
+  startReplicaCluster,
+  type Replica,
+  type ReplicaCluster,
+} from '../helpers/replicas.js';
 import { requireSystemPackage } from '../helpers/systemPackage.js';
 
 /** Background work every second, so the test sees many runs offered by both replicas. */
@@ -199,6 +205,46 @@ describe('replicas behind a load balancer', () => {
     );
     console.log(`# rotation through replica a used by replica b after ${propagationMs} ms`);
     assert.equal((await attest(a.url, dappKey, subjects[1]!)).body.signer, rotated.body.current);
+  });
+
+  it('the emergency stop pulled through one replica stops the other, and lifting it restarts both', async (t) => {
+    if (!needsHaproxy(t)) return;
+    const [a, b] = [replica('a'), replica('b')];
+    const officer = (await cluster!.key('officer')).key;
+    const admin = (await cluster!.key('admin')).key;
+    const reason = { reasonCode: 'OTHER', reason: 'drill' };
+    const propagatedAfter = async (via: Replica, paused: boolean) => {
+      const changed = await call(
+        via.url,
+        'POST',
+        `/v1/emergency/${paused ? 'pause' : 'unpause'}`,
+        paused ? officer : admin,
+        reason,
+      );
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      const changedAt = Date.now();
+      const other = via === a ? b : a;
+      let after = 0;
+      await eventually(
+        `replica ${other.name} follows the stop (${paused})`,
+        async () => {
+          const answer = await attest(other.url, dappKey, subjects[2]!);
+          if ((answer.status === 503) !== paused) return false;
+          if (paused) assert.equal(answer.body.error.code, 'PAUSED');
+          after = Date.now() - changedAt;
+          return true;
+        },
+        10_000,
+      ); // twice the 5 s re-read that backs up a lost notification
+      return after;
+    };
+    const pausedAfter = await propagatedAfter(a, true);
+    assert.equal((await attest(a.url, dappKey, subjects[2]!)).status, 503);
+    const resumedAfter = await propagatedAfter(b, false);
+    assert.equal((await attest(b.url, dappKey, subjects[2]!)).status, 200);
+    console.log(
+      `# emergency stop through replica a applied by b after ${pausedAfter} ms; lifted through b, applied by a after ${resumedAfter} ms`,
+    );
   });
 
   it('background jobs (anchoring, indexing, checkpoints) run once across the replicas', async (t) => {

@@ -166,6 +166,8 @@ function entry(className, at, kind, type, badge, fields) {
 
 function offChainEntry(event) {
   const anchored = BigInt(event.seq) <= anchoredThrough;
+  // The reason code comes first: it is what officers and regulators report on.
+  const { reasonCode, ...payload } = event.payload ?? {};
   const className =
     event.type === 'screening.failed' ? 'failed' : event.type === 'attestation.revoked' ? 'revoked' : '';
   return entry(
@@ -175,10 +177,11 @@ function offChainEntry(event) {
     event.type,
     anchored ? 'anchored on-chain' : 'awaiting anchor',
     {
+      'reason code': reasonCode,
       seq: event.seq,
       actor: event.actor,
       attestation: event.attestationUid,
-      ...event.payload,
+      ...payload,
     },
   );
 }
