@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk`, `-- revocation` or `-- replicas` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk`, `-- revocation`, `-- replicas` or `-- agents` runs one.
+import { runAgentsBenchmark } from './agents.js';
 import { runAttestBenchmark } from './attest.js';
 import { runAuditBenchmark } from './audit.js';
 import { runGasBenchmark } from './gas.js';
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => void | Promise<void>> = {
   zk: runZkBenchmark,
   revocation: runRevocationBenchmark,
   replicas: runReplicasBenchmark,
+  agents: runAgentsBenchmark,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benchmarks)) {

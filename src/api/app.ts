@@ -6,6 +6,7 @@ import { errorHandler, notFound } from './errors.js';
 import { requestId } from './middleware.js';
 import { openApiRoutes } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
@@ -70,6 +71,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(holdRoutes(ctx));
   app.use(approvalRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(agentRoutes(ctx));
   app.use(keyRoutes(ctx));
   app.use(emergencyRoutes(ctx));
   app.use(auditRoutes(ctx));

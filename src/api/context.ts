@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { TenantsAndKeys } from '../admin/index.js';
+import type { AgentConfigs, Executions } from '../agents/index.js';
 import type { Approvals } from '../approvals/index.js';
 import type { AttestationService, BulkRevocations, RevocationService } from '../attest/index.js';
 import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
@@ -33,6 +34,9 @@ export interface ApiContext {
   bulkRevocations: BulkRevocations;
   approvals: Approvals;
   tenantsAndKeys: TenantsAndKeys;
+  agentConfigs: AgentConfigs;
+  /** The execution gate's executor side; unset without an AgentRegistry. */
+  executions?: Executions;
   emergency: EmergencyStop;
   credentials: CredentialService;
   credentialPaths: CredentialPaths;

@@ -8,6 +8,7 @@ import { auditProblem, checkSavedCheckpoint, describeCoverage } from './auditVer
 import { addAdminCommands, integer, seconds } from './adminCommands.js';
 import { addEmergencyCommands } from './emergencyCommands.js';
 import { addOfficerCommands, awaitingApproval } from './officerCommands.js';
+import { addAgentCommands } from './agentCommands.js';
 
 /** The `custos` command tree. Every command talks to the admin API with an officer key. */
 export function buildProgram(): Command {
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
 
   addOfficerCommands(program, json);
   addEmergencyCommands(program, json);
+  addAgentCommands(program, json);
 
   program
     .command('attestations')

@@ -224,7 +224,7 @@ export const envSchema = z
       })
       .transform((actions) => new Set(actions as FourEyesAction[]))
       .describe(
-        "Officers' actions that wait for a second officer's approval: any of revoke-address, bulk-revoke, key-rotate, sanctions-load, hold-lift, comma-separated (none by default).",
+        "Officers' actions that wait for a second officer's approval: any of revoke-address, bulk-revoke, key-rotate, sanctions-load, hold-lift, emergency-unpause, comma-separated (none by default).",
       ),
     APPROVAL_TTL_SECONDS: integer(60, 30 * 86_400)
       .default(86_400)
@@ -251,6 +251,11 @@ export const envSchema = z
     CHAIN_INDEX_INTERVAL_SECONDS: integer(1, 86_400)
       .default(5)
       .describe('How often the chain indexer reads new blocks for reconciliation.'),
+    AGENT_EXECUTION_CONFIRMATIONS: integer(0, 10_000)
+      .optional()
+      .describe(
+        'Blocks an ExecutionRequested must be below the indexed head before the execution gate decides it (a reorg shallower than this cannot undo a decided request). Default: 0 on the embedded chain, 12 on a configured chain.',
+      ),
     CHAIN_INDEX_START_BLOCK: integer(0, Number.MAX_SAFE_INTEGER)
       .default(0)
       .describe('The block the contracts were deployed in: the indexer starts there.'),

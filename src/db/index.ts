@@ -16,3 +16,5 @@ export {
 } from './migrate.js';
 export { withAdvisoryLock, withTryAdvisoryLock } from './advisoryLock.js';
 export { inTransaction } from './transaction.js';
+// Row types other parts read and pass around (never the client itself).
+export type { AgentConfig, AgentExecution } from './generated/client.js';

@@ -15,7 +15,7 @@ export const DEV_TENANT = 'dev';
 export async function devApiKeys(
   db: Database,
   file: string,
-): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey' | 'adminKey'>> {
+): Promise<Pick<DevCredentials, 'apiKey' | 'officerKey' | 'regulatorKey' | 'adminKey' | 'executorKey'>> {
   const tenantId = await ensureTenant(db, DEV_TENANT);
   const previous = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevCredentials>)
@@ -30,6 +30,7 @@ export async function devApiKeys(
     officerKey: await key(previous.officerKey, 'officer'),
     regulatorKey: await key(previous.regulatorKey, 'regulator'),
     adminKey: await key(previous.adminKey, 'admin'),
+    executorKey: await key(previous.executorKey, 'executor'),
   };
 }
 

@@ -30,6 +30,7 @@ import {
 } from '../db/index.js';
 import { KeyManager, openOperator } from '../keys/index.js';
 import { TenantsAndKeys } from '../admin/index.js';
+import { AgentConfigs, CallerChecks, ExecutionGate, Executions } from '../agents/index.js';
 import { EmergencyStop } from '../emergency/index.js';
 import { Approvals } from '../approvals/index.js';
 import { AuditAnchorer, AuditCheckpointer } from '../audit/index.js';
@@ -200,6 +201,7 @@ export async function startService(
       clearInterval(refusalTimer);
       return flushRefusals();
     });
+    const agents = startExecutionGate(env, db, chain, contracts, policies);
     const revocations = new RevocationService(db, chain, zk.revoker);
     const bulkRevocations = new BulkRevocations(db, revocations, logger);
     const app = createApp({
@@ -222,6 +224,8 @@ export async function startService(
       bulkRevocations,
       approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
       tenantsAndKeys: new TenantsAndKeys(db),
+      agentConfigs: new AgentConfigs(db),
+      executions: agents?.executions,
       emergency,
       credentials: zk.credentials,
       credentialPaths: zk.paths,
@@ -249,6 +253,7 @@ export async function startService(
       checkpointer,
       bulkRevocations,
       emergency,
+      gate: agents?.gate,
       logger,
     });
     const http = await serve(app, env.PORT, env.HOST);
@@ -391,6 +396,7 @@ async function scheduleBackgroundJobs(
     checkpointer,
     bulkRevocations,
     emergency,
+    gate,
     logger,
   }: {
     env: Env;
@@ -400,6 +406,7 @@ async function scheduleBackgroundJobs(
     checkpointer: AuditCheckpointer;
     bulkRevocations: BulkRevocations;
     emergency: EmergencyStop;
+    gate?: ExecutionGate;
     logger: Logger;
   },
 ): Promise<void> {
@@ -466,8 +473,34 @@ async function scheduleBackgroundJobs(
           'chain reorganisation: the index was rewound and read again',
         );
       if (run && run.events > 0) logger.debug(run, 'chain events indexed');
+      // Right behind the index it reads: a request is claimable one indexer run after its block is confirmed.
+      const decided = await gate?.pickUp();
+      if (decided) logger.debug({ decided }, 'agent executions decided');
     },
   });
+}
+
+/** The execution gate, when an AgentRegistry is known: its pickup (scheduled behind the indexer) and executors' side. */
+function startExecutionGate(
+  env: Env,
+  db: Database,
+  chain: ChainOperator,
+  contracts: { ComplianceGatekeeper: string; AgentRegistry?: string },
+  policies: Map<string, Policy>,
+): { gate: ExecutionGate; executions: Executions } | undefined {
+  const registry = contracts.AgentRegistry;
+  if (!registry) return undefined;
+  const checks = new CallerChecks({
+    db,
+    provider: chain.provider,
+    contracts: { AgentRegistry: registry, ComplianceGatekeeper: contracts.ComplianceGatekeeper },
+    policies,
+  });
+  const confirmations = env.AGENT_EXECUTION_CONFIRMATIONS ?? (env.RPC_URL ? 12 : 0);
+  return {
+    gate: new ExecutionGate({ db, checks, registry, confirmations }),
+    executions: new Executions(db, checks),
+  };
 }
 
 /** The node's chain id; a configured CHAIN_ID must agree, or every attestation would name the wrong chain. */

@@ -27,6 +27,7 @@ describe('end to end on embedded defaults', () => {
       'apiKey',
       'chainId',
       'contracts',
+      'executorKey',
       'officerKey',
       'regulatorKey',
       'rpcUrl',

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, JsonRpcProvider, Wallet, id } from 'ethers';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadArtifact } from '../../src/chain/index.js';
+import { loadArtifact, policyIdOf } from '../../src/chain/index.js';
+import { eventually } from '../helpers/eventually.js';
 import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { CHROMIUM, hasChromium, requireSystemPackage } from '../helpers/systemPackage.js';
@@ -33,7 +34,8 @@ describe('audit explorer page', () => {
   let page: Page;
   let regulator: string;
   let dapp: string;
-  const subject = Wallet.createRandom().address;
+  const subjectWallet = Wallet.createRandom();
+  const subject = subjectWallet.address;
   let uid: string;
 
   before(async () => {
@@ -64,6 +66,7 @@ describe('audit explorer page', () => {
       await (
         await gatekeeper.getFunction('submitAttestation')(issued.body.message, issued.body.signature)
       ).wait();
+      await runAgentFor(relayer);
       const revoked = await t.request('POST', '/v1/revocations', {
         key: officer,
         body: { target: uid, reasonCode: 'SANCTIONS_HIT', reason: HOSTILE_REASON },
@@ -90,6 +93,30 @@ describe('audit explorer page', () => {
     });
     page = await (await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true })).newPage();
   });
+  /** The subject has an agent executed: one configured for the test tenant, called while it is compliant. */
+  async function runAgentFor(relayer: Wallet) {
+    const registry = new Contract(
+      t.service.chain.contracts.AgentRegistry!,
+      loadArtifact('AgentRegistry').abi,
+      relayer,
+    );
+    await (await registry.getFunction('registerAgent')(id('explorer agent'), policyIdOf('kyc-basic'))).wait();
+    const agentId = String(await registry.getFunction('agentCount')());
+    const admin = await t.key('admin');
+    const configured = await t.request('PUT', `/v1/agents/${agentId}`, {
+      key: admin,
+      body: { tenant: 'test-tenant' },
+    });
+    assert.equal(configured.status, 200, JSON.stringify(configured.body));
+    const caller = subjectWallet.connect(relayer.provider);
+    await (await relayer.sendTransaction({ to: subject, value: 10n ** 17n })).wait();
+    await (await (registry.connect(caller) as Contract).getFunction('execute')(agentId, id('a task'))).wait();
+    await eventually('the execution is decided', async () => {
+      const { body } = await t.request('GET', `/v1/agents/executions?caller=${subject}`, { key: admin });
+      return body.executions.length === 1;
+    });
+  }
+
   after(async () => {
     await browser?.close();
     await t?.stop();
@@ -131,6 +158,9 @@ describe('audit explorer page', () => {
       'attestation.revoked',
       'RevocationRegistry.AttestationRevoked',
       'attestation.revocation_confirmed',
+      'AgentRegistry.ExecutionRequested',
+      'agent_execution.authorised',
+      'agent.execution',
     ]) {
       assert.ok(types.includes(expected), `${expected} on the timeline: ${types.join(', ')}`);
     }
@@ -139,6 +169,7 @@ describe('audit explorer page', () => {
       types.indexOf('attestation.issued') < types.indexOf('ComplianceGatekeeper.AttestationSubmitted'),
     );
     assert.match((await page.textContent('#timeline li[data-type="kyc.updated"] .badge')) ?? '', /anchored/);
+    assert.equal(await page.textContent('#timeline li[data-type="agent.execution"] .badge'), 'queued');
 
     // The officer's reason code is shown with the revocation, for reports.
     assert.match(
@@ -185,7 +216,8 @@ describe('audit explorer page', () => {
       csv[0],
       'seq,type,actor,tenantId,subject,attestationUid,createdAt,payload,hashVersion,prevHash,hash',
     );
-    assert.equal(csv.length - 1, types.filter((type) => !type!.includes('.Attestation')).length);
+    // The export holds the audit events the view shows; on-chain events are named Contract.Event.
+    assert.equal(csv.length - 1, types.filter((type) => !/^[A-Z]\w*\.[A-Z]/.test(type!)).length);
 
     // Every search and export above was itself audited; the log still verifies after them.
     await page.click('#verify');

@@ -11,6 +11,7 @@ const STORED: DevCredentials = {
   officerKey: 'cst_officer',
   regulatorKey: 'cst_regulator',
   adminKey: 'cst_admin',
+  executorKey: 'cst_executor',
   rpcUrl: 'http://127.0.0.1:8545',
   chainId: 31337,
   contracts: {

@@ -51,6 +51,7 @@ describe('API fuzz: every documented operation, every role, generated requests',
       officer: await t.key('officer'),
       regulator: await t.key('regulator'),
       admin: await t.key('admin'),
+      executor: await t.key('executor'),
     };
     document = (await t.request('GET', '/openapi.json')).body;
   });

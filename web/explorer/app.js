@@ -111,18 +111,27 @@ async function auditEvents(filter) {
   return { events, truncated: true };
 }
 
+/** A subject's agent executions as the gate decided them (their state now); none for an attestation uid. */
+async function agentExecutions(filter) {
+  if (!filter.subject) return [];
+  const params = new URLSearchParams({ caller: filter.subject, limit: '500' });
+  return (await getJson(`/v1/agents/executions?${params}`)).executions;
+}
+
 async function search(query) {
   $('search-error').textContent = '';
   const filter = filterOf(query);
   try {
-    const [{ events, truncated }, onChain] = await Promise.all([
+    const [{ events, truncated }, onChain, agents] = await Promise.all([
       auditEvents(filter),
       getJson(`/v1/audit/chain-events?${new URLSearchParams(filter)}`),
+      agentExecutions(filter),
       refreshStatus(),
     ]);
     const entries = [
       ...events.map((e) => ({ at: second(e.createdAt), onChain: 0, render: () => offChainEntry(e) })),
       ...onChain.events.map((e) => ({ at: second(e.blockTime), onChain: 1, render: () => onChainEntry(e) })),
+      ...agents.map((e) => ({ at: second(e.requestedAt), onChain: 2, render: () => executionEntry(e) })),
     ].sort((a, b) => a.at - b.at || a.onChain - b.onChain);
     $('timeline').replaceChildren(...entries.map((e) => e.render()));
     $('timeline-title').textContent =
@@ -188,6 +197,27 @@ function onChainEntry(event) {
     {
       tx: event.txHash,
       ...event.args,
+    },
+  );
+}
+
+function executionEntry(execution) {
+  return entry(
+    execution.status === 'refused' ? 'failed' : 'on-chain',
+    execution.requestedAt,
+    'agent execution',
+    'agent.execution',
+    execution.reasonCode ? `${execution.status}: ${execution.reasonCode}` : execution.status,
+    {
+      agent: execution.agentId,
+      request: execution.requestId,
+      execution: execution.id,
+      task: execution.taskHash,
+      reason: execution.reason,
+      claims: execution.claims,
+      units: execution.units,
+      finished: execution.finishedAt,
+      tx: execution.txHash,
     },
   );
 }

@@ -14,6 +14,7 @@ import {
 import { CustosError, withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import { recordAuditRead } from '../auditReads.js';
+import { csvLine } from '../csv.js';
 import { writeWithBackPressure } from '../stream.js';
 import { principalOf } from '../middleware.js';
 import { rawRoute, route } from '../route.js';
@@ -31,10 +32,6 @@ const CSV_COLUMNS: (keyof AuditEventView)[] = [
   'prevHash',
   'hash',
 ];
-const csvCell = (value: unknown) => {
-  const text = value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 /** Regulators' (and officers') read access to the audit log: filtered pages, single events, streamed exports. */
 export function auditEventRoutes(ctx: ApiContext): Router {
@@ -76,10 +73,9 @@ export function auditEventRoutes(ctx: ApiContext): Router {
     res.type(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
     if (format === 'csv') res.write(`${CSV_COLUMNS.join(',')}\n`);
     for await (const event of streamAuditEvents(ctx.db, filters, principalOf(res).readScope)) {
-      const line =
-        format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(event[c])).join(',') : JSON.stringify(event);
+      const line = format === 'csv' ? csvLine(CSV_COLUMNS, event) : `${JSON.stringify(event)}\n`;
       // A client gone away ends the export (the generator stops reading pages) instead of waiting forever.
-      if (!(await writeWithBackPressure(res, `${line}\n`))) return;
+      if (!(await writeWithBackPressure(res, line))) return;
     }
     res.end();
   });

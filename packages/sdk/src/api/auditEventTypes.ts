@@ -39,6 +39,13 @@ export const AUDIT_EVENT_TYPES = {
   'admin.bootstrapped': 'the first admin key was made with custos admin bootstrap',
   'api_key.revoked': 'an admin revoked an API key',
   'api_key.rotated': 'an admin rotated an API key: a new secret, the old one working until the overlap ends',
+  'agent.configured': "an officer or admin changed an agent's configuration (owner tenant, access, quotas)",
+  'agent_execution.authorised':
+    'a confirmed ExecutionRequested passed the gate (caller compliant, agent active, access, quota): queued',
+  'agent_execution.refused': 'an execution was refused at pickup or at claim time, with its reason code',
+  'agent_execution.claimed':
+    'an executor leased an execution (a claim after an expired lease says whose it was)',
+  'agent_execution.result': "the claimant reported an execution's outcome and units (the output's SHA-256)",
   'audit.read': 'someone read audit data (the filters asked for, never the results)',
   'audit.denied': 'someone was refused audit data outside their tenants',
 } as const;

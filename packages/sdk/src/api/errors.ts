@@ -25,6 +25,11 @@ export const ERRORS = {
   APPROVAL_DECIDED: [409, 'the approval was already approved or rejected, or has expired'],
   ALREADY_PAUSED: [409, 'the emergency stop is already on'],
   NOT_PAUSED: [409, 'the emergency stop is not on'],
+  EXECUTION_FINISHED: [409, 'the execution already has its result (or was refused)'],
+  LEASE_NOT_HELD: [
+    409,
+    'the execution is not leased to this executor (another claimed it, or the lease expired)',
+  ],
   SELF_APPROVAL: [403, 'the officer who requested an action cannot approve it'],
   PAYLOAD_TOO_LARGE: [413, 'the body is larger than the route accepts'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'the body is not of a content type the route accepts'],

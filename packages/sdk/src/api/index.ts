@@ -2,6 +2,7 @@
 // operations table the service registers its routes from and the OpenAPI document is generated from, and the error
 // codes. Clients (the SDK's client, the CLI) take their types from here, never restating a shape.
 export * from './admin.js';
+export * from './agents.js';
 export * from './approvals.js';
 export * from './attestations.js';
 export * from './audit.js';

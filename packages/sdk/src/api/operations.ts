@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as admin from './admin.js';
+import * as agents from './agents.js';
 import * as approvals from './approvals.js';
 import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
@@ -51,6 +52,8 @@ export interface Operation {
 const anyKey = ['dapp', 'officer', 'regulator', 'admin'] as const;
 const readers = ['regulator', 'officer', 'admin'] as const;
 const officers = ['officer', 'admin'] as const;
+/** Every key of a tenant: reads about its own agents (executors included). */
+const tenantKeys = ['dapp', 'officer', 'regulator', 'admin', 'executor'] as const;
 
 export const operations = {
   health: {
@@ -603,6 +606,84 @@ export const operations = {
     summary: 'Every disagreement between the database and the chain (`custos reconcile`)',
     auth: officers,
     response: { description: 'the disagreements', schema: audit.reconciliation },
+    errors: [],
+  },
+  listExecutions: {
+    method: 'get',
+    path: '/v1/agents/executions',
+    tag: 'agents',
+    summary: "Executions of the caller's tenants' agents, newest first (filter by agent, caller, status)",
+    auth: tenantKeys,
+    query: agents.executionListQuery,
+    response: { description: 'the executions', schema: agents.executionList },
+    errors: [],
+  },
+  claimExecution: {
+    method: 'post',
+    path: '/v1/agents/executions/claim',
+    tag: 'agents',
+    summary: "Lease the oldest authorised execution of the executor's tenant (or one whose lease expired)",
+    description:
+      'One at a time. The caller is checked again first (screening, holds, a revoked attestation, access): one that fails now is refused and the next one is tried. Answers { execution: null } when nothing waits.',
+    auth: ['executor'],
+    body: agents.claimRequest,
+    response: { description: 'the execution, leased to this key', schema: agents.claimResult },
+    errors: ['CHAIN_UNAVAILABLE'],
+  },
+  reportExecution: {
+    method: 'post',
+    path: '/v1/agents/executions/:id/result',
+    tag: 'agents',
+    summary: "Report a leased execution's outcome and the units it used (its claimant only, once)",
+    auth: ['executor'],
+    params: agents.executionParams,
+    body: agents.resultRequest,
+    response: { description: 'the finished execution', schema: agents.executionResult },
+    errors: ['EXECUTION_FINISHED', 'LEASE_NOT_HELD'],
+  },
+  listAgents: {
+    method: 'get',
+    path: '/v1/agents',
+    tag: 'agents',
+    summary: "The configured agents of the caller's tenants (`custos agents list`)",
+    auth: tenantKeys,
+    response: { description: 'the agents', schema: agents.agentList },
+    errors: [],
+  },
+  getAgent: {
+    method: 'get',
+    path: '/v1/agents/:agentId',
+    tag: 'agents',
+    summary: "An agent's configuration and its executions by state (`custos agents show`)",
+    auth: tenantKeys,
+    params: agents.agentParams,
+    response: { description: 'the agent', schema: agents.agentResult },
+    errors: [],
+  },
+  configureAgent: {
+    method: 'put',
+    path: '/v1/agents/:agentId',
+    tag: 'agents',
+    summary:
+      'Configure an agent: its owner tenant (admins), access and per-caller quotas (`custos agents quota set`)',
+    description:
+      "An admin assigns the agent to its owner tenant first; then the owner tenant's officers (and admins) change access and quotas.",
+    auth: officers,
+    params: agents.agentParams,
+    body: agents.agentConfigRequest,
+    response: { description: 'the agent', schema: agents.agentResult },
+    errors: [],
+  },
+  agentUsage: {
+    method: 'get',
+    path: '/v1/agents/:agentId/usage',
+    tag: 'agents',
+    summary:
+      'Executions and units per caller in a period, as JSON or CSV for billing (`custos agents usage`)',
+    auth: tenantKeys,
+    params: agents.agentParams,
+    query: agents.usageQuery,
+    response: { description: 'usage per caller (text/csv with format=csv)', schema: agents.agentUsage },
     errors: [],
   },
 } as const satisfies Record<string, Operation>;

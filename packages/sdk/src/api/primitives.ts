@@ -177,6 +177,6 @@ export const credentialId = z.coerce
   .min(0)
   .max(2 ** 31 - 1);
 
-/** What an API key may do: each operation names the roles it serves. */
-export const ROLES = ['dapp', 'officer', 'regulator', 'admin'] as const;
+/** What an API key may do: each operation names the roles it serves (executors run agents' executions). */
+export const ROLES = ['dapp', 'officer', 'regulator', 'admin', 'executor'] as const;
 export type Role = (typeof ROLES)[number];

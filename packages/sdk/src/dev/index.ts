@@ -14,6 +14,8 @@ export interface DevCredentials {
   officerKey: string;
   regulatorKey: string;
   adminKey: string;
+  /** Claims and reports the dev tenant's agent executions. */
+  executorKey: string;
   rpcUrl: string;
   chainId: number;
   contracts: {
@@ -79,6 +81,7 @@ export function devCredentials(
         officerKey: '',
         regulatorKey: '',
         adminKey: '',
+        executorKey: '',
         rpcUrl: '',
         chainId: 0,
         contracts: {
