@@ -33,6 +33,8 @@ import {ZkCredentials} from "./zk/ZkCredentials.sol";
 /// - Zero-knowledge credentials ({ZkCredentials}): issuance roots arrive signed by the same trusted signers;
 ///   {submitProof} records compliance for the proof's recipient for {ZK_RECORD_LIFETIME}, and {consumeProof} lets a
 ///   gated contract spend a proof for one action without a record.
+/// - Action attestations ({consumeActionAttestation}) are spent by the contract they name, for one function and one
+///   set of arguments, once; they share the uid space (one-time, revocable) and the signers, and write no record.
 contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessControl, Pausable, EIP712 {
     /// @notice Manages the trusted signer set.
     bytes32 public constant SIGNER_MANAGER_ROLE = keccak256("SIGNER_MANAGER_ROLE");
@@ -42,6 +44,11 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     /// @notice The EIP-712 type hash of {Attestation}.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
+
+    /// @notice The EIP-712 type hash of {ActionAttestation}.
+    bytes32 public constant ACTION_ATTESTATION_TYPEHASH = keccak256(
+        "ActionAttestation(bytes32 uid,address subject,bytes32 policyId,address target,bytes4 selector,bytes32 argsHash,uint64 issuedAt,uint64 expiresAt)"
+    );
 
     /// @notice The EIP-712 type hash of a signed issuance root.
     bytes32 internal constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
@@ -69,8 +76,13 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         bytes16 uidPrefix;
     }
 
-    /// @dev Marks a revoked uid in `_uidState`; any other non-zero value is the record key the uid wrote.
+    /// @dev Marks a revoked uid in `_uidState`.
     bytes32 private constant _REVOKED = bytes32(uint256(1));
+    /// @dev Marks a spent action attestation's uid in `_uidState`. Any value above the markers is the record key the
+    /// uid wrote (a keccak256 output, never this small).
+    bytes32 private constant _ACTION_SPENT = bytes32(uint256(2));
+    /// @dev The highest marker value in `_uidState`.
+    uint256 private constant _LAST_MARKER = 2;
 
     /// @notice The registry whose revocations this gatekeeper honours.
     address public immutable revocationRegistry;
@@ -94,21 +106,12 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external whenNotPaused {
         address subject = attestation.subject;
         if (subject == address(0)) revert AttestationZeroSubject();
-        _checkTimes(attestation);
+        _checkTimes(attestation.policyId, attestation.issuedAt, attestation.expiresAt);
 
         bytes32 uid = attestation.uid;
-        bytes32 state = _uidState[uid];
-        if (state == _REVOKED) revert AttestationRevoked(uid);
-        if (state != 0) revert AttestationAlreadyUsed(uid);
-
+        _checkUnused(uid);
         address signer = _recoverSigner(hashAttestation(attestation), signature);
-        SignerWindow memory window = _signers[signer];
-        if (
-            window.validUntil == 0 || attestation.issuedAt < window.validFrom
-                || attestation.issuedAt > window.validUntil
-        ) {
-            revert UntrustedSigner(signer, attestation.issuedAt);
-        }
+        _checkTrusted(signer, attestation.issuedAt);
 
         bytes32 key = _recordKey(subject, attestation.policyId);
         uint64 recordIssuedAt = _records[key].issuedAt;
@@ -119,6 +122,33 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         _uidState[uid] = key;
         _writeRecord(key, attestation.expiresAt, attestation.issuedAt, uid);
         emit AttestationSubmitted(uid, subject, attestation.policyId, signer, attestation.expiresAt);
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function consumeActionAttestation(
+        ActionAttestation calldata attestation,
+        bytes calldata signature,
+        address subject,
+        bytes32 policyId,
+        bytes4 selector,
+        bytes32 argsHash
+    ) external whenNotPaused {
+        if (attestation.target != msg.sender) {
+            revert ActionTargetMismatch(attestation.target, msg.sender);
+        }
+        if (attestation.subject != subject) revert ActionSubjectMismatch(attestation.subject, subject);
+        if (attestation.policyId != policyId) revert ActionPolicyMismatch(attestation.policyId, policyId);
+        if (attestation.selector != selector) revert ActionSelectorMismatch(attestation.selector, selector);
+        if (attestation.argsHash != argsHash) revert ActionArgsMismatch(attestation.argsHash, argsHash);
+        if (subject == address(0)) revert AttestationZeroSubject();
+        _checkTimes(policyId, attestation.issuedAt, attestation.expiresAt);
+
+        bytes32 uid = attestation.uid;
+        _checkUnused(uid);
+        address signer = _recoverSigner(hashActionAttestation(attestation), signature);
+        _checkTrusted(signer, attestation.issuedAt);
+        _uidState[uid] = _ACTION_SPENT;
+        emit ActionAttestationConsumed(uid, subject, msg.sender, selector, signer);
     }
 
     /// @inheritdoc IComplianceGatekeeper
@@ -154,6 +184,25 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         );
     }
 
+    /// @notice The EIP-712 digest a signer signs for the action attestation on this chain and this gatekeeper.
+    function hashActionAttestation(ActionAttestation calldata attestation) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ACTION_ATTESTATION_TYPEHASH,
+                    attestation.uid,
+                    attestation.subject,
+                    attestation.policyId,
+                    attestation.target,
+                    attestation.selector,
+                    attestation.argsHash,
+                    attestation.issuedAt,
+                    attestation.expiresAt
+                )
+            )
+        );
+    }
+
     /// @notice The EIP-712 domain separator of this chain and this gatekeeper.
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
@@ -165,7 +214,8 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         bytes32 key = _uidState[uid];
         _uidState[uid] = _REVOKED;
         bool cleared;
-        if (key != 0 && key != _REVOKED) {
+        // Markers (unused, revoked, a spent action) hold no record.
+        if (uint256(key) > _LAST_MARKER) {
             ComplianceRecord storage record = _records[key];
             // A newer attestation for the same subject and policy owns the record now; it is not revoked.
             // forge-lint: disable-next-line(unsafe-typecast) compares the stored 128-bit prefix
@@ -253,10 +303,7 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     function submitIssuanceRoot(uint256 root, uint64 issuedAt, bytes calldata signature) external whenNotPaused {
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, root, issuedAt)));
         address signer = _recoverSigner(digest, signature);
-        SignerWindow memory window = _signers[signer];
-        if (window.validUntil == 0 || issuedAt < window.validFrom || issuedAt > window.validUntil) {
-            revert UntrustedSigner(signer, issuedAt);
-        }
+        _checkTrusted(signer, issuedAt);
         _addIssuanceRoot(root, issuedAt, signer);
     }
 
@@ -305,15 +352,26 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         return RevocationRegistry(revocationRegistry);
     }
 
-    function _checkTimes(Attestation calldata attestation) private view {
-        uint64 issuedAt = attestation.issuedAt;
-        uint64 expiresAt = attestation.expiresAt;
+    function _checkTimes(bytes32 policyId, uint64 issuedAt, uint64 expiresAt) private view {
         if (expiresAt <= block.timestamp) revert AttestationExpired(expiresAt);
         if (issuedAt > block.timestamp) revert AttestationNotYetValid(issuedAt);
-        uint64 maxLifetime = _policyMaxLifetime[attestation.policyId];
-        if (maxLifetime == 0) revert UnknownPolicy(attestation.policyId);
+        uint64 maxLifetime = _policyMaxLifetime[policyId];
+        if (maxLifetime == 0) revert UnknownPolicy(policyId);
         // expiresAt > block.timestamp >= issuedAt here, so the subtraction cannot underflow.
         if (expiresAt - issuedAt > maxLifetime) revert AttestationLifetimeInvalid(issuedAt, expiresAt, maxLifetime);
+    }
+
+    function _checkUnused(bytes32 uid) private view {
+        bytes32 state = _uidState[uid];
+        if (state == _REVOKED) revert AttestationRevoked(uid);
+        if (state != 0) revert AttestationAlreadyUsed(uid);
+    }
+
+    function _checkTrusted(address signer, uint64 issuedAt) private view {
+        SignerWindow memory window = _signers[signer];
+        if (window.validUntil == 0 || issuedAt < window.validFrom || issuedAt > window.validUntil) {
+            revert UntrustedSigner(signer, issuedAt);
+        }
     }
 
     function _recoverSigner(bytes32 digest, bytes calldata signature) private pure returns (address) {

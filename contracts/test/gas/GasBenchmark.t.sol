@@ -79,6 +79,28 @@ contract GasBenchmarkTest is CustosTestBase {
         vm.snapshotGasLastCall("AgentRegistry.execute");
     }
 
+    /// Same agent and caller shape as {test_gas_agentExecute}, the caller holding an action attestation instead of a
+    /// record.
+    function test_gas_agentExecuteWithAttestation() public {
+        vm.prank(bob);
+        uint256 agentId = agents.registerAgent(keccak256("ipfs://agent"), KYC_BASIC);
+        bytes32 task = keccak256("task");
+        IComplianceGatekeeper.ActionAttestation memory a = IComplianceGatekeeper.ActionAttestation({
+            uid: keccak256("action"),
+            subject: alice,
+            policyId: KYC_BASIC,
+            target: address(agents),
+            selector: AgentRegistry.executeWithAttestation.selector,
+            argsHash: agents.executionArgsHash(agentId, task),
+            issuedAt: uint64(vm.getBlockTimestamp()),
+            expiresAt: uint64(vm.getBlockTimestamp() + 5 minutes)
+        });
+        bytes memory sig = _signAction(a, signerKey);
+        vm.prank(alice);
+        agents.executeWithAttestation(agentId, task, a, sig);
+        vm.snapshotGasLastCall("AgentRegistry.executeWithAttestation");
+    }
+
     function test_gas_auditAnchor() public {
         AuditAnchor anchors = new AuditAnchor(admin);
         bytes32 role = anchors.ANCHORER_ROLE();

@@ -101,6 +101,39 @@ abstract contract CustosTestBase is Test {
         gatekeeper.submitAttestation(a, _sign(a));
     }
 
+    /// @dev The EIP-712 digest of an action attestation, built from the spec rather than from the contract.
+    function _actionDigest(IComplianceGatekeeper.ActionAttestation memory a, uint256 chainId, address verifyingContract)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "ActionAttestation(bytes32 uid,address subject,bytes32 policyId,address target,bytes4 selector,bytes32 argsHash,uint64 issuedAt,uint64 expiresAt)"
+                ),
+                a.uid,
+                a.subject,
+                a.policyId,
+                a.target,
+                a.selector,
+                a.argsHash,
+                a.issuedAt,
+                a.expiresAt
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", custosDomainSeparator(chainId, verifyingContract), structHash));
+    }
+
+    function _signAction(IComplianceGatekeeper.ActionAttestation memory a, uint256 key)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _actionDigest(a, block.chainid, address(gatekeeper)));
+        return abi.encodePacked(r, s, v);
+    }
+
     function _revoke(bytes32 uid) internal {
         vm.prank(publisher);
         registry.revoke(uid, bytes32(0));
