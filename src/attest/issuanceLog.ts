@@ -23,6 +23,9 @@ const COLUMNS = [
   'chain_id',
   'gatekeeper',
   'idempotency_key',
+  'action_target',
+  'action_selector',
+  'action_args_hash',
 ];
 
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
@@ -42,6 +45,9 @@ async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Pr
       a.domain.chainId,
       a.domain.verifyingContract,
       idempotencyKey,
+      a.action?.target ?? null,
+      a.action?.selector ?? null,
+      a.action?.argsHash ?? null,
     ]);
     await client.query(
       `INSERT INTO attestations (${COLUMNS.join(', ')}) VALUES ${placeholders(attestations.length, COLUMNS.length)}`,

@@ -123,7 +123,7 @@ export const operations = {
     tag: 'attestations',
     summary: 'Screen a subject against a policy and issue an attestation',
     description:
-      'eip712 (default): a signed attestation for submitAttestation or a gated contract. groth16: a custodial proof made with the holder identity secret, for submitProof, mintWithProof or executeWithProof. The decision is audited either way.',
+      "eip712 (default): a signed attestation for submitAttestation or a gated contract; with `action`, an action-bound attestation (ActionAttestation) for that one call, e.g. AgentRegistry.executeWithAttestation, living the policy's actionLifetimeSeconds. groth16: a custodial proof made with the holder identity secret, for submitProof, mintWithProof or executeWithProof. The decision is audited either way.",
     auth: ['dapp', 'admin'],
     headers: attestations.attestHeaders,
     body: attestations.attestRequest,
