@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IAgentDelegations} from "./interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 import {ComplianceGatekeeper} from "./ComplianceGatekeeper.sol";
 import {ZkCredentials} from "./zk/ZkCredentials.sol";
@@ -132,6 +133,21 @@ contract AgentRegistry {
     /// `keccak256(abi.encode(agentId, taskHash))` (the call's arguments other than the attestation itself).
     function executionArgsHash(uint256 agentId, bytes32 taskHash) public pure returns (bytes32) {
         return keccak256(abi.encode(agentId, taskHash));
+    }
+
+    /// @notice Like {execute}, for an agent acting under delegation `delegationId` for a principal compliant with the
+    /// agent's policy: the delegation must allow this function on this registry. The request is the principal's
+    /// ({ExecutionRequested} names the principal as caller); the gatekeeper's {IAgentDelegations.DelegationUsed} in
+    /// the same transaction names the agent.
+    function executeAsDelegate(bytes32 delegationId, uint256 agentId, bytes32 taskHash)
+        external
+        returns (uint256 requestId)
+    {
+        bytes32 policyId = _activeAgent(agentId).policyId;
+        address principal = IAgentDelegations(address(gatekeeper))
+            .useDelegation(delegationId, msg.sender, policyId, this.executeAsDelegate.selector, 0);
+        requestId = ++_requestCount;
+        emit ExecutionRequested(agentId, requestId, principal, taskHash);
     }
 
     /// @notice The agent registered under `agentId`.

@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
+import { delegationRoutes } from './routes/delegations.js';
 import { auditRoutes } from './routes/audit.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { auditEventRoutes } from './routes/auditEvents.js';
@@ -63,6 +64,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(auditStatusRoutes(ctx));
   app.use(attestRoutes(ctx));
   app.use(attestationRoutes(ctx));
+  app.use(delegationRoutes(ctx));
   app.use(credentialRoutes(ctx));
   app.use(kycRoutes(ctx));
   app.use(sanctionsRoutes(ctx));

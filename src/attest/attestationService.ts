@@ -139,14 +139,7 @@ export class AttestationService {
         action: request.action,
       });
     } catch (error) {
-      throw new CustosError(
-        'SIGNER_UNAVAILABLE',
-        `the ${signer.backend} signer could not sign; retry shortly`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
+      throw signerUnavailable(signer, error);
     }
 
     await withDatabase(() =>
@@ -177,6 +170,18 @@ export class AttestationService {
     );
     return attestation;
   }
+}
+
+/** What a failed signature becomes: nothing was issued, and a retry may succeed. */
+export function signerUnavailable(signer: AttestationSigner, cause: unknown): CustosError {
+  return new CustosError(
+    'SIGNER_UNAVAILABLE',
+    `the ${signer.backend} signer could not sign; retry shortly`,
+    undefined,
+    {
+      cause,
+    },
+  );
 }
 
 const IDEMPOTENCY_INDEX = 'attestations_tenant_id_idempotency_key_key';

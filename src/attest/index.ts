@@ -6,6 +6,12 @@ export {
   type AttestRequest,
   type AttestationServiceOptions,
 } from './attestationService.js';
+export {
+  DELEGATION_MAX_AGE_SECONDS,
+  DelegationService,
+  type DelegateRequest,
+  type DelegationServiceOptions,
+} from './delegationService.js';
 export { resolveAction } from './attestedAction.js';
 export { createIssuanceLog, type IssuanceEntry } from './issuanceLog.js';
 export { RevocationService, type RevokeRequest, type RevokeResult } from './revocationService.js';

@@ -19,3 +19,13 @@ export {
   type Eip712Attestation,
   type IssueEip712Parameters,
 } from './typedData.js';
+export {
+  DELEGATION_TYPES,
+  delegationDigest,
+  delegationMessage,
+  signedDelegation,
+  type DelegationMessage,
+  type DelegationPermission,
+  type DelegationRecord,
+  type SignedDelegation,
+} from './delegation.js';

@@ -13,8 +13,9 @@ import {
   type ContractRunner,
 } from 'ethers';
 import { MAX_CALLDATA_BYTES } from '@custos/sdk/api';
-import { describeRevert, loadArtifact, policyIdOf } from '../../src/chain/index.js';
+import { loadArtifact, policyIdOf } from '../../src/chain/index.js';
 import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
+import { revertOf } from '../helpers/reverts.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const abi = AbiCoder.defaultAbiCoder();
@@ -22,16 +23,6 @@ const abi = AbiCoder.defaultAbiCoder();
 /** What an action attestation for AgentRegistry.executeWithAttestation(agentId, taskHash) hashes. */
 const executionArgs = (agentId: bigint, taskHash: string) =>
   abi.encode(['uint256', 'bytes32'], [agentId, taskHash]);
-
-/** The name and arguments of the custom error a call reverts with. */
-async function revertOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    return describeRevert((error as { data?: unknown }).data) ?? String(error);
-  }
-  return assert.fail('the call did not revert');
-}
 
 describe('action-bound attestations (POST /v1/attest with action, AgentRegistry.executeWithAttestation)', () => {
   let t: TestService;

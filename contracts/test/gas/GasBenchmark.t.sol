@@ -6,6 +6,7 @@ import {PlainToken} from "../utils/PlainToken.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
 import {AgentRegistry} from "../../src/AgentRegistry.sol";
 import {AuditAnchor} from "../../src/AuditAnchor.sol";
+import {IAgentDelegations} from "../../src/interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 
 /// @notice One representative call per measured entry point, each in its own transaction (`isolate = true`), so
@@ -60,6 +61,46 @@ contract GasBenchmarkTest is CustosTestBase {
         token.transfer(bob, 100);
         uint256 gatedGas = vm.snapshotGasLastCall("transfer gated");
         emit log_named_uint("gated transfer overhead", gatedGas - plainGas);
+    }
+
+    /// Same shape as {test_gas_transfer_gatedVersusPlain}: an agent moves its principal's tokens under a delegation
+    /// with a spend cap (the cap's running total is written on every transfer).
+    function test_gas_transferAsDelegate() public {
+        (address principal, uint256 principalKey) = makeAddrAndKey("principal");
+        address agent = makeAddr("agent");
+        _attest(principal, KYC_BASIC);
+        _attest(bob, KYC_BASIC);
+        vm.prank(admin);
+        token.mint(principal, 1000);
+        IAgentDelegations.Delegation memory d = _delegation(
+            keccak256("delegation"), principal, agent, KYC_BASIC, address(token), token.transferAsDelegate.selector, 500
+        );
+        _delegate(d, principalKey);
+        vm.snapshotGasLastCall("submitDelegation");
+        vm.prank(agent);
+        token.transferAsDelegate(d.uid, bob, 100);
+        vm.snapshotGasLastCall("transferAsDelegate");
+    }
+
+    function test_gas_agentExecuteAsDelegate() public {
+        (address principal, uint256 principalKey) = makeAddrAndKey("principal");
+        address agent = makeAddr("agent");
+        vm.prank(bob);
+        uint256 agentId = agents.registerAgent(keccak256("ipfs://agent"), KYC_BASIC);
+        _attest(principal, KYC_BASIC);
+        IAgentDelegations.Delegation memory d = _delegation(
+            keccak256("delegation"),
+            principal,
+            agent,
+            KYC_BASIC,
+            address(agents),
+            agents.executeAsDelegate.selector,
+            type(uint128).max
+        );
+        _delegate(d, principalKey);
+        vm.prank(agent);
+        agents.executeAsDelegate(d.uid, agentId, keccak256("task"));
+        vm.snapshotGasLastCall("AgentRegistry.executeAsDelegate");
     }
 
     function test_gas_mintWithAttestation() public {

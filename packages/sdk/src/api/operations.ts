@@ -5,6 +5,7 @@ import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
 import * as audit from './audit.js';
 import * as credentials from './credentials.js';
+import * as delegations from './delegations.js';
 import * as emergency from './emergency.js';
 import type { ErrorCode } from './errors.js';
 import * as keys from './keys.js';
@@ -141,6 +142,26 @@ export const operations = {
       'PROVER_BUSY',
       'BUSY',
       'ISSUANCE_TREE_FULL',
+      'PAUSED',
+    ],
+  },
+  delegate: {
+    method: 'post',
+    path: '/v1/delegations',
+    tag: 'attestations',
+    summary: "Screen a principal and countersign its delegation to an agent (an AI agent's or a session key)",
+    description:
+      "The principal signs the EIP-712 Delegation (allowed target and selector pairs, an optional spend cap, an expiry within the policy's lifetime); Custos screens the principal, countersigns the same digest with its signer and records both, audited. Either party submits the result with ComplianceGatekeeper.submitDelegation; the agent then acts through CompliantToken.transferAsDelegate or AgentRegistry.executeAsDelegate while the principal stays compliant. Revoke it like an attestation: POST /v1/revocations (custos revoke <uid>).",
+    auth: ['dapp', 'admin'],
+    body: delegations.delegationRequest,
+    response: { description: 'the countersigned delegation', schema: delegations.delegationResponse },
+    errors: [
+      'UNKNOWN_POLICY',
+      'SCREENING_FAILED',
+      'INVALID_PRINCIPAL_SIGNATURE',
+      'DELEGATION_UNACCEPTABLE',
+      'ALREADY_EXISTS',
+      'SIGNER_UNAVAILABLE',
       'PAUSED',
     ],
   },
