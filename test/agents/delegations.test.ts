@@ -228,7 +228,7 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     }
   });
 
-  it('refuses a uid already used (409), and a capped delegation signs its cap', async () => {
+  it('refuses a uid already used (409), also when two requests race, and a capped delegation signs its cap', async () => {
     const principal = Wallet.createRandom();
     await approveSubject(t.db, principal.address);
     const delegation = { ...terms(principal, Wallet.createRandom().address), spendCap: '500' };
@@ -239,5 +239,12 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     const again = await post(request);
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, 'ALREADY_EXISTS');
+
+    // The same fresh request twice at once: one countersignature, one row.
+    const racing = { ...delegation, uid: hexlify(randomBytes(32)) };
+    const raced = { delegation: racing, principalSignature: await sign(principal, racing) };
+    const statuses = (await Promise.all([post(raced), post(raced)])).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 409]);
+    assert.equal(await t.db.delegation.count({ where: { uid: racing.uid } }), 1);
   });
 });
