@@ -29,6 +29,7 @@ export const ABI_ONLY_CONTRACTS = [
   'CustosGated',
   'ICustosGated',
   'IComplianceGatekeeper',
+  'IAgentDelegations',
   'IZkCredentials',
   'ICredentialVerifier',
 ] as const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IAgentDelegations} from "./interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 import {ComplianceGatekeeper} from "./ComplianceGatekeeper.sol";
 import {ZkCredentials} from "./zk/ZkCredentials.sol";
@@ -86,10 +87,7 @@ contract AgentRegistry {
     /// @notice Requests an execution of `agentId` for `taskHash`; only for callers compliant with its policy.
     /// @return requestId A registry-wide sequence number the executor reports results against.
     function execute(uint256 agentId, bytes32 taskHash) external returns (uint256 requestId) {
-        Agent storage agent = _agents[agentId];
-        if (agent.owner == address(0)) revert AgentNotFound(agentId);
-        if (!agent.active) revert AgentInactive(agentId);
-        bytes32 policyId = agent.policyId;
+        bytes32 policyId = _activeAgent(agentId).policyId;
         if (!gatekeeper.isCompliant(msg.sender, policyId)) revert CallerNotCompliant(msg.sender, policyId);
         requestId = ++_requestCount;
         emit ExecutionRequested(agentId, requestId, msg.sender, taskHash);
@@ -102,12 +100,54 @@ contract AgentRegistry {
         external
         returns (uint256 requestId)
     {
-        Agent storage agent = _agents[agentId];
-        if (agent.owner == address(0)) revert AgentNotFound(agentId);
-        if (!agent.active) revert AgentInactive(agentId);
-        ComplianceGatekeeper(address(gatekeeper)).consumeProof(agent.policyId, msg.sender, bytes32(agentId), proof);
+        bytes32 policyId = _activeAgent(agentId).policyId;
+        ComplianceGatekeeper(address(gatekeeper)).consumeProof(policyId, msg.sender, bytes32(agentId), proof);
         requestId = ++_requestCount;
         emit ExecutionRequested(agentId, requestId, msg.sender, taskHash);
+    }
+
+    /// @notice Like {execute}, for a caller who holds an action attestation for exactly this call instead of a
+    /// record: `attestation.subject` must be the caller, its target this registry, its policy the agent's, its
+    /// selector this function's and its `argsHash` {executionArgsHash}`(agentId, taskHash)`. The attestation is spent
+    /// (once) and nothing about the caller is recorded.
+    function executeWithAttestation(
+        uint256 agentId,
+        bytes32 taskHash,
+        IComplianceGatekeeper.ActionAttestation calldata attestation,
+        bytes calldata signature
+    ) external returns (uint256 requestId) {
+        bytes32 policyId = _activeAgent(agentId).policyId;
+        gatekeeper.consumeActionAttestation(
+            attestation,
+            signature,
+            msg.sender,
+            policyId,
+            this.executeWithAttestation.selector,
+            executionArgsHash(agentId, taskHash)
+        );
+        requestId = ++_requestCount;
+        emit ExecutionRequested(agentId, requestId, msg.sender, taskHash);
+    }
+
+    /// @notice The `argsHash` an action attestation for {executeWithAttestation} must carry:
+    /// `keccak256(abi.encode(agentId, taskHash))` (the call's arguments other than the attestation itself).
+    function executionArgsHash(uint256 agentId, bytes32 taskHash) public pure returns (bytes32) {
+        return keccak256(abi.encode(agentId, taskHash));
+    }
+
+    /// @notice Like {execute}, for an agent acting under delegation `delegationId` for a principal compliant with the
+    /// agent's policy: the delegation must allow this function on this registry. The request is the principal's
+    /// ({ExecutionRequested} names the principal as caller); the gatekeeper's {IAgentDelegations.DelegationUsed} in
+    /// the same transaction names the agent.
+    function executeAsDelegate(bytes32 delegationId, uint256 agentId, bytes32 taskHash)
+        external
+        returns (uint256 requestId)
+    {
+        bytes32 policyId = _activeAgent(agentId).policyId;
+        address principal = IAgentDelegations(address(gatekeeper))
+            .useDelegation(delegationId, msg.sender, policyId, this.executeAsDelegate.selector, 0);
+        requestId = ++_requestCount;
+        emit ExecutionRequested(agentId, requestId, principal, taskHash);
     }
 
     /// @notice The agent registered under `agentId`.
@@ -120,6 +160,12 @@ contract AgentRegistry {
     /// @notice How many agents were ever registered (the highest id).
     function agentCount() external view returns (uint256) {
         return _agentCount;
+    }
+
+    function _activeAgent(uint256 agentId) private view returns (Agent storage agent) {
+        agent = _agents[agentId];
+        if (agent.owner == address(0)) revert AgentNotFound(agentId);
+        if (!agent.active) revert AgentInactive(agentId);
     }
 
     function _ownedAgent(uint256 agentId) private view {

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IAgentDelegations} from "./interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 import {ICredentialVerifier} from "./interfaces/ICredentialVerifier.sol";
 import {RevocationRegistry} from "./RevocationRegistry.sol";
@@ -33,7 +34,18 @@ import {ZkCredentials} from "./zk/ZkCredentials.sol";
 /// - Zero-knowledge credentials ({ZkCredentials}): issuance roots arrive signed by the same trusted signers;
 ///   {submitProof} records compliance for the proof's recipient for {ZK_RECORD_LIFETIME}, and {consumeProof} lets a
 ///   gated contract spend a proof for one action without a record.
-contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessControl, Pausable, EIP712 {
+/// - Action attestations ({consumeActionAttestation}) are spent by the contract they name, for one function and one
+///   set of arguments, once; they share the uid space (one-time, revocable) and the signers, and write no record.
+/// - Delegations ({IAgentDelegations}) let an agent act for a compliant principal in the calls it allows, while the
+///   principal's own record is live; their uids are revocable like attestations'.
+contract ComplianceGatekeeper is
+    IComplianceGatekeeper,
+    IAgentDelegations,
+    ZkCredentials,
+    AccessControl,
+    Pausable,
+    EIP712
+{
     /// @notice Manages the trusted signer set.
     bytes32 public constant SIGNER_MANAGER_ROLE = keccak256("SIGNER_MANAGER_ROLE");
     /// @notice May pause and unpause attestation intake.
@@ -42,6 +54,20 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     /// @notice The EIP-712 type hash of {Attestation}.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
+
+    /// @notice The EIP-712 type hash of {ActionAttestation}.
+    bytes32 public constant ACTION_ATTESTATION_TYPEHASH = keccak256(
+        "ActionAttestation(bytes32 uid,address subject,bytes32 policyId,address target,bytes4 selector,bytes32 argsHash,uint64 issuedAt,uint64 expiresAt)"
+    );
+
+    /// @notice The EIP-712 type hash of {Delegation}.
+    bytes32 public constant DELEGATION_TYPEHASH = keccak256(
+        "Delegation(bytes32 uid,address principal,address agent,bytes32 policyId,Permission[] permissions,uint128 spendCap,uint64 issuedAt,uint64 expiresAt)Permission(address target,bytes4 selector)"
+    );
+    /// @notice The EIP-712 type hash of {Permission}.
+    bytes32 public constant PERMISSION_TYPEHASH = keccak256("Permission(address target,bytes4 selector)");
+    /// @notice The most calls one delegation may allow (each is a storage slot written at submission).
+    uint256 public constant MAX_DELEGATION_PERMISSIONS = 16;
 
     /// @notice The EIP-712 type hash of a signed issuance root.
     bytes32 internal constant ISSUANCE_ROOT_TYPEHASH = keccak256("IssuanceRoot(uint256 root,uint64 issuedAt)");
@@ -69,8 +95,15 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         bytes16 uidPrefix;
     }
 
-    /// @dev Marks a revoked uid in `_uidState`; any other non-zero value is the record key the uid wrote.
+    /// @dev Marks a revoked uid in `_uidState`.
     bytes32 private constant _REVOKED = bytes32(uint256(1));
+    /// @dev Marks a spent action attestation's uid in `_uidState`. Any value above the markers is the record key the
+    /// uid wrote (a keccak256 output, never this small).
+    bytes32 private constant _ACTION_SPENT = bytes32(uint256(2));
+    /// @dev Marks a submitted delegation's uid in `_uidState`.
+    bytes32 private constant _DELEGATED = bytes32(uint256(3));
+    /// @dev The highest marker value in `_uidState`.
+    uint256 private constant _LAST_MARKER = 3;
 
     /// @notice The registry whose revocations this gatekeeper honours.
     address public immutable revocationRegistry;
@@ -79,6 +112,8 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     mapping(bytes32 policyId => uint64 maxLifetime) private _policyMaxLifetime;
     mapping(bytes32 uid => bytes32 state) private _uidState;
     mapping(bytes32 recordKey => ComplianceRecord) private _records;
+    mapping(bytes32 uid => DelegationState) private _delegations;
+    mapping(bytes32 permissionKey => bool) private _delegatedCalls;
 
     /// @param admin Holds DEFAULT_ADMIN_ROLE (grants roles, manages policies); a multisig in production.
     /// @param revocationRegistry_ The RevocationRegistry that reports revocations to this gatekeeper.
@@ -94,21 +129,12 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external whenNotPaused {
         address subject = attestation.subject;
         if (subject == address(0)) revert AttestationZeroSubject();
-        _checkTimes(attestation);
+        _checkTimes(attestation.policyId, attestation.issuedAt, attestation.expiresAt);
 
         bytes32 uid = attestation.uid;
-        bytes32 state = _uidState[uid];
-        if (state == _REVOKED) revert AttestationRevoked(uid);
-        if (state != 0) revert AttestationAlreadyUsed(uid);
-
+        _checkUnused(uid);
         address signer = _recoverSigner(hashAttestation(attestation), signature);
-        SignerWindow memory window = _signers[signer];
-        if (
-            window.validUntil == 0 || attestation.issuedAt < window.validFrom
-                || attestation.issuedAt > window.validUntil
-        ) {
-            revert UntrustedSigner(signer, attestation.issuedAt);
-        }
+        _checkTrusted(signer, attestation.issuedAt);
 
         bytes32 key = _recordKey(subject, attestation.policyId);
         uint64 recordIssuedAt = _records[key].issuedAt;
@@ -119,6 +145,33 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         _uidState[uid] = key;
         _writeRecord(key, attestation.expiresAt, attestation.issuedAt, uid);
         emit AttestationSubmitted(uid, subject, attestation.policyId, signer, attestation.expiresAt);
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function consumeActionAttestation(
+        ActionAttestation calldata attestation,
+        bytes calldata signature,
+        address subject,
+        bytes32 policyId,
+        bytes4 selector,
+        bytes32 argsHash
+    ) external whenNotPaused {
+        if (attestation.target != msg.sender) {
+            revert ActionTargetMismatch(attestation.target, msg.sender);
+        }
+        if (attestation.subject != subject) revert ActionSubjectMismatch(attestation.subject, subject);
+        if (attestation.policyId != policyId) revert ActionPolicyMismatch(attestation.policyId, policyId);
+        if (attestation.selector != selector) revert ActionSelectorMismatch(attestation.selector, selector);
+        if (attestation.argsHash != argsHash) revert ActionArgsMismatch(attestation.argsHash, argsHash);
+        if (subject == address(0)) revert AttestationZeroSubject();
+        _checkTimes(policyId, attestation.issuedAt, attestation.expiresAt);
+
+        bytes32 uid = attestation.uid;
+        _checkUnused(uid);
+        address signer = _recoverSigner(hashActionAttestation(attestation), signature);
+        _checkTrusted(signer, attestation.issuedAt);
+        _uidState[uid] = _ACTION_SPENT;
+        emit ActionAttestationConsumed(uid, subject, msg.sender, selector, signer);
     }
 
     /// @inheritdoc IComplianceGatekeeper
@@ -154,6 +207,25 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         );
     }
 
+    /// @notice The EIP-712 digest a signer signs for the action attestation on this chain and this gatekeeper.
+    function hashActionAttestation(ActionAttestation calldata attestation) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ACTION_ATTESTATION_TYPEHASH,
+                    attestation.uid,
+                    attestation.subject,
+                    attestation.policyId,
+                    attestation.target,
+                    attestation.selector,
+                    attestation.argsHash,
+                    attestation.issuedAt,
+                    attestation.expiresAt
+                )
+            )
+        );
+    }
+
     /// @notice The EIP-712 domain separator of this chain and this gatekeeper.
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
@@ -165,7 +237,8 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         bytes32 key = _uidState[uid];
         _uidState[uid] = _REVOKED;
         bool cleared;
-        if (key != 0 && key != _REVOKED) {
+        // Markers (unused, revoked, a spent action) hold no record.
+        if (uint256(key) > _LAST_MARKER) {
             ComplianceRecord storage record = _records[key];
             // A newer attestation for the same subject and policy owns the record now; it is not revoked.
             // forge-lint: disable-next-line(unsafe-typecast) compares the stored 128-bit prefix
@@ -176,6 +249,114 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
             }
         }
         emit AttestationInvalidated(uid, cleared);
+    }
+
+    // ---------------------------------------------------------------- delegations
+
+    /// @inheritdoc IAgentDelegations
+    function submitDelegation(
+        Delegation calldata delegation,
+        bytes calldata principalSignature,
+        bytes calldata custosSignature
+    ) external whenNotPaused {
+        address principal = delegation.principal;
+        address agent = delegation.agent;
+        if (principal == address(0) || agent == address(0) || principal == agent) {
+            revert DelegationInvalidParties(principal, agent);
+        }
+        uint256 count = delegation.permissions.length;
+        if (count == 0 || count > MAX_DELEGATION_PERMISSIONS) revert DelegationInvalidPermissions(count);
+        _checkTimes(delegation.policyId, delegation.issuedAt, delegation.expiresAt);
+        bytes32 uid = delegation.uid;
+        _checkUnused(uid);
+
+        bytes32 digest = hashDelegation(delegation);
+        address recovered = _recoverSigner(digest, principalSignature);
+        if (recovered != principal) revert InvalidPrincipalSignature(recovered, principal);
+        address signer = _recoverSigner(digest, custosSignature);
+        _checkTrusted(signer, delegation.issuedAt);
+
+        _uidState[uid] = _DELEGATED;
+        _delegations[uid] = DelegationState({
+            principal: principal,
+            expiresAt: delegation.expiresAt,
+            agent: agent,
+            policyId: delegation.policyId,
+            spendCap: delegation.spendCap,
+            spent: 0
+        });
+        for (uint256 i = 0; i < count; ++i) {
+            Permission calldata permission = delegation.permissions[i];
+            if (permission.target == address(0)) revert DelegationInvalidPermissions(count);
+            _delegatedCalls[_permissionKey(uid, permission.target, permission.selector)] = true;
+        }
+        emit DelegationSubmitted(
+            uid, principal, agent, delegation.policyId, delegation.spendCap, delegation.expiresAt, signer
+        );
+    }
+
+    /// @inheritdoc IAgentDelegations
+    function useDelegation(bytes32 uid, address agent, bytes32 policyId, bytes4 selector, uint256 amount)
+        external
+        returns (address principal)
+    {
+        DelegationState storage delegation = _delegations[uid];
+        principal = delegation.principal;
+        if (principal == address(0)) revert DelegationUnknown(uid);
+        if (_uidState[uid] == _REVOKED) revert DelegationRevoked(uid);
+        if (delegation.agent != agent) revert DelegationAgentMismatch(uid, delegation.agent, agent);
+        uint64 expiresAt = delegation.expiresAt;
+        if (expiresAt <= block.timestamp) revert DelegationExpired(uid, expiresAt);
+        if (delegation.policyId != policyId) revert DelegationPolicyMismatch(uid, delegation.policyId, policyId);
+        if (!_delegatedCalls[_permissionKey(uid, msg.sender, selector)]) {
+            revert DelegationCallNotAllowed(uid, msg.sender, selector);
+        }
+        if (_records[_recordKey(principal, policyId)].validUntil <= block.timestamp) {
+            revert DelegationPrincipalNotCompliant(uid, principal);
+        }
+        if (amount != 0) {
+            uint128 spendCap = delegation.spendCap;
+            uint256 spent = uint256(delegation.spent) + amount;
+            if (spent > spendCap) revert DelegationSpendCapExceeded(uid, spendCap, spent);
+            // forge-lint: disable-next-line(unsafe-typecast) spent <= spendCap < 2^128 here: it cannot truncate
+            delegation.spent = uint128(spent);
+        }
+        emit DelegationUsed(uid, principal, agent, msg.sender, selector, amount);
+    }
+
+    /// @inheritdoc IAgentDelegations
+    function delegationOf(bytes32 uid) external view returns (DelegationState memory) {
+        return _delegations[uid];
+    }
+
+    /// @inheritdoc IAgentDelegations
+    function isDelegatedCall(bytes32 uid, address target, bytes4 selector) external view returns (bool) {
+        return _delegatedCalls[_permissionKey(uid, target, selector)];
+    }
+
+    /// @notice The EIP-712 digest both the principal and a Custos signer sign for `delegation`.
+    function hashDelegation(Delegation calldata delegation) public view returns (bytes32) {
+        uint256 count = delegation.permissions.length;
+        bytes32[] memory permissionHashes = new bytes32[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            Permission calldata permission = delegation.permissions[i];
+            permissionHashes[i] = keccak256(abi.encode(PERMISSION_TYPEHASH, permission.target, permission.selector));
+        }
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    DELEGATION_TYPEHASH,
+                    delegation.uid,
+                    delegation.principal,
+                    delegation.agent,
+                    delegation.policyId,
+                    keccak256(abi.encodePacked(permissionHashes)),
+                    delegation.spendCap,
+                    delegation.issuedAt,
+                    delegation.expiresAt
+                )
+            )
+        );
     }
 
     // ---------------------------------------------------------------- signers
@@ -253,10 +434,7 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
     function submitIssuanceRoot(uint256 root, uint64 issuedAt, bytes calldata signature) external whenNotPaused {
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ISSUANCE_ROOT_TYPEHASH, root, issuedAt)));
         address signer = _recoverSigner(digest, signature);
-        SignerWindow memory window = _signers[signer];
-        if (window.validUntil == 0 || issuedAt < window.validFrom || issuedAt > window.validUntil) {
-            revert UntrustedSigner(signer, issuedAt);
-        }
+        _checkTrusted(signer, issuedAt);
         _addIssuanceRoot(root, issuedAt, signer);
     }
 
@@ -305,15 +483,26 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
         return RevocationRegistry(revocationRegistry);
     }
 
-    function _checkTimes(Attestation calldata attestation) private view {
-        uint64 issuedAt = attestation.issuedAt;
-        uint64 expiresAt = attestation.expiresAt;
+    function _checkTimes(bytes32 policyId, uint64 issuedAt, uint64 expiresAt) private view {
         if (expiresAt <= block.timestamp) revert AttestationExpired(expiresAt);
         if (issuedAt > block.timestamp) revert AttestationNotYetValid(issuedAt);
-        uint64 maxLifetime = _policyMaxLifetime[attestation.policyId];
-        if (maxLifetime == 0) revert UnknownPolicy(attestation.policyId);
+        uint64 maxLifetime = _policyMaxLifetime[policyId];
+        if (maxLifetime == 0) revert UnknownPolicy(policyId);
         // expiresAt > block.timestamp >= issuedAt here, so the subtraction cannot underflow.
         if (expiresAt - issuedAt > maxLifetime) revert AttestationLifetimeInvalid(issuedAt, expiresAt, maxLifetime);
+    }
+
+    function _checkUnused(bytes32 uid) private view {
+        bytes32 state = _uidState[uid];
+        if (state == _REVOKED) revert AttestationRevoked(uid);
+        if (state != 0) revert AttestationAlreadyUsed(uid);
+    }
+
+    function _checkTrusted(address signer, uint64 issuedAt) private view {
+        SignerWindow memory window = _signers[signer];
+        if (window.validUntil == 0 || issuedAt < window.validFrom || issuedAt > window.validUntil) {
+            revert UntrustedSigner(signer, issuedAt);
+        }
     }
 
     function _recoverSigner(bytes32 digest, bytes calldata signature) private pure returns (address) {
@@ -333,6 +522,10 @@ contract ComplianceGatekeeper is IComplianceGatekeeper, ZkCredentials, AccessCon
             let low := or(and(validUntil, 0xffffffffffffffff), shl(64, and(issuedAt, 0xffffffffffffffff)))
             sstore(record.slot, or(low, and(id, not(0xffffffffffffffffffffffffffffffff))))
         }
+    }
+
+    function _permissionKey(bytes32 uid, address target, bytes4 selector) private pure returns (bytes32) {
+        return keccak256(abi.encode(uid, target, selector));
     }
 
     function _recordKey(address subject, bytes32 policyId) private pure returns (bytes32 key) {

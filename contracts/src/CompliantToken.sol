@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAgentDelegations} from "./interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 import {ComplianceGatekeeper} from "./ComplianceGatekeeper.sol";
 import {ZkCredentials} from "./zk/ZkCredentials.sol";
@@ -10,6 +11,8 @@ import {ZkCredentials} from "./zk/ZkCredentials.sol";
 /// @title CompliantToken
 /// @notice An ERC-20 that only compliant holders can receive or send: a mint needs a compliant recipient, a transfer
 /// needs a compliant sender and recipient, compliance being a live Custos attestation for the token's policy.
+/// An agent delegated by a compliant holder ({IAgentDelegations}) moves the holder's tokens with {transferAsDelegate},
+/// within the delegation's spend cap.
 /// @dev Burns need a compliant holder too, so a revoked holder's balance is frozen until compliance returns.
 /// @custom:security-contact security@custos.dev
 contract CompliantToken is ERC20, AccessControl {
@@ -75,6 +78,17 @@ contract CompliantToken is ERC20, AccessControl {
     {
         ComplianceGatekeeper(address(gatekeeper)).submitProof(policyId, to, proof);
         _mint(to, amount);
+    }
+
+    /// @notice For an agent acting under delegation `delegationId`: transfers `amount` of its principal's tokens to
+    /// `to`. The delegation must allow this function on this token, and `amount` counts against its spend cap; the
+    /// principal and `to` must be compliant as for any transfer. The gatekeeper's {IAgentDelegations.DelegationUsed}
+    /// names the principal and the agent; {Transfer} runs from the principal.
+    function transferAsDelegate(bytes32 delegationId, address to, uint256 amount) external returns (bool) {
+        address principal = IAgentDelegations(address(gatekeeper))
+            .useDelegation(delegationId, msg.sender, policyId, this.transferAsDelegate.selector, amount);
+        _transfer(principal, to, amount);
+        return true;
     }
 
     /// @dev Every balance change passes here; zero addresses stand for mint and burn.

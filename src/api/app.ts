@@ -10,6 +10,7 @@ import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { attestRoutes } from './routes/attest.js';
 import { attestationRoutes } from './routes/attestations.js';
+import { delegationRoutes } from './routes/delegations.js';
 import { auditRoutes } from './routes/audit.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { auditEventRoutes } from './routes/auditEvents.js';
@@ -64,6 +65,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use(auditStatusRoutes(ctx));
   app.use(attestRoutes(ctx));
   app.use(attestationRoutes(ctx));
+  app.use(delegationRoutes(ctx));
   app.use(credentialRoutes(ctx));
   app.use(kycRoutes(ctx));
   app.use(sanctionsRoutes(ctx));

@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import type { TenantsAndKeys } from '../admin/index.js';
 import type { AgentConfigs, Executions } from '../agents/index.js';
 import type { Approvals } from '../approvals/index.js';
-import type { AttestationService, BulkRevocations, RevocationService } from '../attest/index.js';
+import type {
+  AttestationService,
+  BulkRevocations,
+  DelegationService,
+  RevocationService,
+} from '../attest/index.js';
 import type { ApiKeyVerifier, Principal, RateLimiter, RegulatorTokenVerifier } from '../auth/index.js';
 import type { ChainOperator } from '../chain/index.js';
 import type { CredentialPaths, CredentialService, ZkAttestationService } from '../credentials/index.js';
@@ -30,6 +35,7 @@ export interface ApiContext {
   };
   policies: Map<string, Policy>;
   attestations: AttestationService;
+  delegations: DelegationService;
   revocations: RevocationService;
   bulkRevocations: BulkRevocations;
   approvals: Approvals;

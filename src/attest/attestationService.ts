@@ -1,7 +1,13 @@
 import type { Database, GroupCommit } from '../db/index.js';
 import { CustosError, causes, withDatabase } from '../errors/index.js';
-import { eip712Attestation, issueEip712Attestation, type Eip712Attestation } from '../issuer/index.js';
+import {
+  eip712Attestation,
+  issueEip712Attestation,
+  type AttestedAction,
+  type Eip712Attestation,
+} from '../issuer/index.js';
 import type { Policy } from '../screening/index.js';
+import { sameAction } from './attestedAction.js';
 import { policyNamed, screenOrRefuse } from './screenOrRefuse.js';
 import type { IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
@@ -32,6 +38,8 @@ export interface AttestRequest {
   actor: string;
   subject: string;
   policy: string;
+  /** Binds the attestation to this one call (the policy's short action lifetime, no on-chain record). */
+  action?: AttestedAction;
 }
 
 /**
@@ -108,6 +116,7 @@ export class AttestationService {
       ...row,
       issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
       expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
+      action: storedAction(row),
     });
   }
 
@@ -126,17 +135,11 @@ export class AttestationService {
         chainId: this.options.chainId,
         gatekeeper: this.options.gatekeeper,
         issuedAt: Math.floor(now.getTime() / 1000) - ISSUANCE_CLOCK_SKEW_SECONDS,
-        lifetimeSeconds: policy.lifetimeSeconds,
+        lifetimeSeconds: request.action ? policy.actionLifetimeSeconds : policy.lifetimeSeconds,
+        action: request.action,
       });
     } catch (error) {
-      throw new CustosError(
-        'SIGNER_UNAVAILABLE',
-        `the ${signer.backend} signer could not sign; retry shortly`,
-        undefined,
-        {
-          cause: error,
-        },
-      );
+      throw signerUnavailable(signer, error);
     }
 
     await withDatabase(() =>
@@ -160,6 +163,7 @@ export class AttestationService {
             expiresAt: attestation.expiresAt,
             chainId: attestation.domain.chainId,
             gatekeeper: attestation.domain.verifyingContract,
+            ...(attestation.action ? { action: attestation.action } : {}),
           },
         },
       }),
@@ -168,15 +172,42 @@ export class AttestationService {
   }
 }
 
+/** What a failed signature becomes: nothing was issued, and a retry may succeed. */
+export function signerUnavailable(signer: AttestationSigner, cause: unknown): CustosError {
+  return new CustosError(
+    'SIGNER_UNAVAILABLE',
+    `the ${signer.backend} signer could not sign; retry shortly`,
+    undefined,
+    {
+      cause,
+    },
+  );
+}
+
 const IDEMPOTENCY_INDEX = 'attestations_tenant_id_idempotency_key_key';
 
 /** A replayed idempotency key must carry the same request it was first used with. */
 function sameRequest(request: AttestRequest, attestation: Eip712Attestation): Eip712Attestation {
-  if (attestation.subject !== request.subject || attestation.policy !== request.policy) {
+  if (
+    attestation.subject !== request.subject ||
+    attestation.policy !== request.policy ||
+    !sameAction(attestation.action, request.action)
+  ) {
     throw new CustosError(
       'IDEMPOTENCY_KEY_REUSED',
-      'this Idempotency-Key was used for another subject or policy',
+      'this Idempotency-Key was used for another subject, policy or action',
     );
   }
   return attestation;
+}
+
+/** The bound call of a stored attestation row; undefined for a record attestation. */
+export function storedAction(row: {
+  actionTarget: string | null;
+  actionSelector: string | null;
+  actionArgsHash: string | null;
+}): AttestedAction | undefined {
+  if (row.actionTarget === null || row.actionSelector === null || row.actionArgsHash === null)
+    return undefined;
+  return { target: row.actionTarget, selector: row.actionSelector, argsHash: row.actionArgsHash };
 }

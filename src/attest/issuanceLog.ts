@@ -1,12 +1,17 @@
 import type pg from 'pg';
 import { appendAuditEvents, placeholders, type AuditEventInput } from '../audit/index.js';
 import { GroupCommit, type Database } from '../db/index.js';
-import type { Eip712Attestation } from '../issuer/index.js';
+import type { Eip712Attestation, SignedDelegation } from '../issuer/index.js';
 
-/** One decision to make durable: its audit event, and the attestation when it passed. */
+/**
+ * One decision to make durable: its audit event, and the attestation or the countersigned delegation when it passed.
+ * A delegation is an attestation row too (its subject the principal), so it is listed, revoked and reconciled like
+ * one; its terms and the principal's signature go to `delegations`.
+ */
 export interface IssuanceEntry {
   audit: AuditEventInput;
   attestation?: { tenantId: string; idempotencyKey: string | null; value: Eip712Attestation };
+  delegation?: { tenantId: string; value: SignedDelegation };
 }
 
 const COLUMNS = [
@@ -23,12 +28,47 @@ const COLUMNS = [
   'chain_id',
   'gatekeeper',
   'idempotency_key',
+  'action_target',
+  'action_selector',
+  'action_args_hash',
 ];
+
+const DELEGATION_COLUMNS = ['uid', 'agent', 'permissions', 'spend_cap', 'principal_signature'];
+
+async function insertRows(client: pg.PoolClient, table: string, columns: string[], rows: unknown[][]) {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}`,
+    rows.flat(),
+  );
+}
+
+function delegationAsAttestation(tenantId: string, d: SignedDelegation): unknown[] {
+  return [
+    d.uid,
+    tenantId,
+    'eip712',
+    d.policy,
+    d.message.policyId,
+    d.principal,
+    new Date(d.issuedAt * 1000),
+    new Date(d.expiresAt * 1000),
+    d.signer,
+    d.signature,
+    d.domain.chainId,
+    d.domain.verifyingContract,
+    null,
+    null,
+    null,
+    null,
+  ];
+}
 
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
-  if (attestations.length > 0) {
-    const values = attestations.flatMap(({ tenantId, idempotencyKey, value: a }) => [
+  const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
+  await insertRows(client, 'attestations', COLUMNS, [
+    ...attestations.map(({ tenantId, idempotencyKey, value: a }) => [
       a.uid,
       tenantId,
       a.format,
@@ -42,12 +82,24 @@ async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Pr
       a.domain.chainId,
       a.domain.verifyingContract,
       idempotencyKey,
-    ]);
-    await client.query(
-      `INSERT INTO attestations (${COLUMNS.join(', ')}) VALUES ${placeholders(attestations.length, COLUMNS.length)}`,
-      values,
-    );
-  }
+      a.action?.target ?? null,
+      a.action?.selector ?? null,
+      a.action?.argsHash ?? null,
+    ]),
+    ...delegations.map(({ tenantId, value }) => delegationAsAttestation(tenantId, value)),
+  ]);
+  await insertRows(
+    client,
+    'delegations',
+    DELEGATION_COLUMNS,
+    delegations.map(({ value: d }) => [
+      d.uid,
+      d.agent,
+      JSON.stringify(d.permissions),
+      d.spendCap,
+      d.principalSignature,
+    ]),
+  );
   await appendAuditEvents(
     client,
     entries.map((e) => e.audit),

@@ -1,5 +1,6 @@
 // Issuance: EIP-712 attestations and zero-knowledge issuance roots, signed by a Custos signer.
 export {
+  ACTION_ATTESTATION_TYPES,
   ATTESTATION_TYPES,
   AUDIT_CHECKPOINT_TYPES,
   auditCheckpointDigest,
@@ -12,6 +13,19 @@ export {
   type AttestationRecord,
   type AttestationDomain,
   type AttestationMessage,
+  type AttestedAction,
+  type Eip712ActionAttestation,
+  type Eip712RecordAttestation,
   type Eip712Attestation,
   type IssueEip712Parameters,
 } from './typedData.js';
+export {
+  DELEGATION_TYPES,
+  delegationDigest,
+  delegationMessage,
+  signedDelegation,
+  type DelegationMessage,
+  type DelegationPermission,
+  type DelegationRecord,
+  type SignedDelegation,
+} from './delegation.js';

@@ -13,6 +13,32 @@ export const ATTESTATION_TYPES = {
   ],
 };
 
+/**
+ * The EIP-712 types of an action-bound attestation, exactly as ComplianceGatekeeper.consumeActionAttestation checks
+ * them: one call (`selector` on `target`, with arguments hashing to `argsHash`) by `subject`, once.
+ */
+export const ACTION_ATTESTATION_TYPES = {
+  ActionAttestation: [
+    { name: 'uid', type: 'bytes32' },
+    { name: 'subject', type: 'address' },
+    { name: 'policyId', type: 'bytes32' },
+    { name: 'target', type: 'address' },
+    { name: 'selector', type: 'bytes4' },
+    { name: 'argsHash', type: 'bytes32' },
+    { name: 'issuedAt', type: 'uint64' },
+    { name: 'expiresAt', type: 'uint64' },
+  ],
+};
+
+/** The call an action-bound attestation is for; `argsHash` is keccak256 of the ABI-encoded arguments. */
+export interface AttestedAction {
+  target: string;
+  /** 0x and 8 hex digits, lower-case. */
+  selector: string;
+  /** 0x and 64 hex digits, lower-case. */
+  argsHash: string;
+}
+
 export interface AttestationDomain {
   name: 'Custos';
   version: '1';
@@ -28,7 +54,9 @@ export interface AttestationMessage {
   expiresAt: number;
 }
 
-export interface Eip712Attestation {
+export type ActionAttestationMessage = AttestationMessage & AttestedAction;
+
+interface Eip712Common {
   uid: string;
   format: 'eip712';
   policy: string;
@@ -37,10 +65,24 @@ export interface Eip712Attestation {
   expiresAt: number;
   signer: string;
   domain: AttestationDomain;
-  types: typeof ATTESTATION_TYPES;
-  message: AttestationMessage;
   signature: string;
 }
+
+/** An attestation for `submitAttestation`: a compliance record until `expiresAt`. */
+export interface Eip712RecordAttestation extends Eip712Common {
+  types: typeof ATTESTATION_TYPES;
+  message: AttestationMessage;
+  action?: undefined;
+}
+
+/** An action-bound attestation for one call of `action.target`, which spends it (consumeActionAttestation). */
+export interface Eip712ActionAttestation extends Eip712Common {
+  types: typeof ACTION_ATTESTATION_TYPES;
+  message: ActionAttestationMessage;
+  action: AttestedAction;
+}
+
+export type Eip712Attestation = Eip712RecordAttestation | Eip712ActionAttestation;
 
 export interface IssueEip712Parameters {
   signer: AttestationSigner;
@@ -53,6 +95,8 @@ export interface IssueEip712Parameters {
   lifetimeSeconds: number;
   /** A fresh random uid when omitted. */
   uid?: string;
+  /** Binds the attestation to one call instead of making a record. */
+  action?: AttestedAction;
 }
 
 /**
@@ -70,8 +114,9 @@ export async function issueEip712Attestation(params: IssueEip712Parameters): Pro
     gatekeeper: params.gatekeeper,
     signer: params.signer.address,
     signature: '',
+    action: params.action,
   });
-  const digest = TypedDataEncoder.hash(unsigned.domain, ATTESTATION_TYPES, unsigned.message);
+  const digest = TypedDataEncoder.hash(unsigned.domain, unsigned.types, unsigned.message);
   return { ...unsigned, signature: (await params.signer.signDigest(digest)).serialized };
 }
 
@@ -86,6 +131,7 @@ export interface AttestationRecord {
   gatekeeper: string;
   signer: string;
   signature: string;
+  action?: AttestedAction | undefined;
 }
 
 /** Builds the full response shape (domain, types, message) of an attestation, e.g. from its stored row. */
@@ -98,18 +144,26 @@ export function eip712Attestation(record: AttestationRecord): Eip712Attestation 
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
   };
-  return {
+  const common = {
     uid: message.uid,
-    format: 'eip712',
+    format: 'eip712' as const,
     policy: record.policy,
     subject: message.subject,
     issuedAt: message.issuedAt,
     expiresAt: message.expiresAt,
     signer: record.signer,
     domain,
-    types: ATTESTATION_TYPES,
-    message,
     signature: record.signature,
+  };
+  if (!record.action) return { ...common, types: ATTESTATION_TYPES, message };
+  const action = { ...record.action, target: getAddress(record.action.target) };
+  // Field order as in ACTION_ATTESTATION_TYPES, so the message reads like the signed struct.
+  const { issuedAt, expiresAt, ...identity } = message;
+  return {
+    ...common,
+    types: ACTION_ATTESTATION_TYPES,
+    message: { ...identity, ...action, issuedAt, expiresAt },
+    action,
   };
 }
 

@@ -11,6 +11,9 @@ const jurisdiction = z
   .string()
   .refine(isIso3166Alpha2, { message: 'is not an ISO 3166-1 alpha-2 country code' });
 
+/** Five minutes: a transaction is usually mined within one. */
+export const DEFAULT_ACTION_LIFETIME_SECONDS = 300;
+
 export const policySchema = z
   .object({
     name: z
@@ -31,8 +34,17 @@ export const policySchema = z
       .int()
       .min(60)
       .max(365 * 86_400),
+    /**
+     * How long an action-bound attestation lives: long enough to send the one transaction it is for, short enough
+     * that a leaked one is useless soon. At most `lifetimeSeconds`.
+     */
+    actionLifetimeSeconds: z.number().int().min(60).max(3600).default(DEFAULT_ACTION_LIFETIME_SECONDS),
   })
-  .strict();
+  .strict()
+  .refine((policy) => policy.actionLifetimeSeconds <= policy.lifetimeSeconds, {
+    message: 'must not exceed lifetimeSeconds',
+    path: ['actionLifetimeSeconds'],
+  });
 
 export type Policy = z.infer<typeof policySchema>;
 

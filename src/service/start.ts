@@ -5,6 +5,7 @@ import { Readiness, WebhookRefusals, createApp, createMetrics } from '../api/ind
 import {
   AttestationService,
   BulkRevocations,
+  DelegationService,
   RevocationService,
   createIssuanceLog,
   type IssuanceEntry,
@@ -204,6 +205,14 @@ export async function startService(
     const agents = startExecutionGate(env, db, chain, contracts, policies);
     const revocations = new RevocationService(db, chain, zk.revoker);
     const bulkRevocations = new BulkRevocations(db, revocations, logger);
+    const issuance = {
+      db,
+      log: issuanceLog,
+      policies,
+      signer: () => keys.current(),
+      chainId,
+      gatekeeper: contracts.ComplianceGatekeeper,
+    };
     const app = createApp({
       env,
       logger,
@@ -212,14 +221,8 @@ export async function startService(
       chainId,
       contracts,
       policies,
-      attestations: new AttestationService({
-        db,
-        log: issuanceLog,
-        policies,
-        signer: () => keys.current(),
-        chainId,
-        gatekeeper: contracts.ComplianceGatekeeper,
-      }),
+      attestations: new AttestationService(issuance),
+      delegations: new DelegationService(issuance),
       revocations,
       bulkRevocations,
       approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),

@@ -9,6 +9,7 @@ const SAMPLE: Record<string, unknown> = {
   address: ZeroAddress,
   bytes32: `0x${'ab'.repeat(32)}`,
   bytes16: `0x${'cd'.repeat(16)}`,
+  bytes4: '0xa9059cbb',
   bytes: '0x1234',
   string: 'reason',
   bool: true,

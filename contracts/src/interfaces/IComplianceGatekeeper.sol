@@ -17,6 +17,22 @@ interface IComplianceGatekeeper {
         uint64 expiresAt;
     }
 
+    /// @notice An EIP-712 attestation for one call, spent by the contract it names (see {consumeActionAttestation}).
+    /// @dev Typed as `ActionAttestation(bytes32 uid,address subject,bytes32 policyId,address target,bytes4 selector,
+    /// bytes32 argsHash,uint64 issuedAt,uint64 expiresAt)`; the domain binds it to the chain and this gatekeeper.
+    /// `argsHash` is keccak256 of the call's ABI-encoded arguments as the target defines them (for
+    /// `AgentRegistry.executeWithAttestation`: `keccak256(abi.encode(agentId, taskHash))`).
+    struct ActionAttestation {
+        bytes32 uid;
+        address subject;
+        bytes32 policyId;
+        address target;
+        bytes4 selector;
+        bytes32 argsHash;
+        uint64 issuedAt;
+        uint64 expiresAt;
+    }
+
     /// @notice A signer's trust window: attestations issued in `[validFrom, validUntil]` are accepted.
     struct SignerWindow {
         uint64 validFrom;
@@ -59,12 +75,26 @@ interface IComplianceGatekeeper {
     error SignerNotRegistered(address signer);
     /// @notice Thrown when anyone but the bound RevocationRegistry reports a revocation.
     error CallerNotRevocationRegistry(address caller);
+    /// @notice Thrown when a contract other than the action attestation's `target` tries to consume it.
+    error ActionTargetMismatch(address target, address caller);
+    /// @notice Thrown when the action attestation's subject is not the one the target acts for.
+    error ActionSubjectMismatch(address attested, address expected);
+    /// @notice Thrown when the action attestation's policy is not the target's.
+    error ActionPolicyMismatch(bytes32 attested, bytes32 expected);
+    /// @notice Thrown when the action attestation was issued for another function of the target.
+    error ActionSelectorMismatch(bytes4 attested, bytes4 expected);
+    /// @notice Thrown when the action attestation was issued for other arguments.
+    error ActionArgsMismatch(bytes32 attested, bytes32 expected);
     /// @notice Thrown when a constructor argument is the zero address.
     error ZeroAddress();
 
     /// @notice Emitted when an attestation is accepted and `subject` becomes compliant with `policyId`.
     event AttestationSubmitted(
         bytes32 indexed uid, address indexed subject, bytes32 indexed policyId, address signer, uint64 expiresAt
+    );
+    /// @notice Emitted when `target` spends an action attestation for `subject`'s call of `selector`.
+    event ActionAttestationConsumed(
+        bytes32 indexed uid, address indexed subject, address indexed target, bytes4 selector, address signer
     );
     /// @notice Emitted when a revoked uid is seen by the gatekeeper; `cleared` tells whether a live record fell.
     event AttestationInvalidated(bytes32 indexed uid, bool cleared);
@@ -81,6 +111,20 @@ interface IComplianceGatekeeper {
     /// until `expiresAt`. Anyone may submit (relayers included); the record always goes to `attestation.subject`.
     /// The record keeps the newest attestation by `issuedAt`: an older one reverts with {AttestationSuperseded}.
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external;
+
+    /// @notice For gated contracts: verifies an action attestation for the calling contract (`msg.sender` must be
+    /// its `target`) and spends its uid. The caller passes what it is about to do: the `subject` it acts for, its
+    /// `policyId`, the `selector` of its function and the `argsHash` of the arguments; each must equal the attested
+    /// value. Times, signer trust, revocation and the one-time uid are checked as for {submitAttestation}. No
+    /// compliance record is written, so nothing lingers after the action.
+    function consumeActionAttestation(
+        ActionAttestation calldata attestation,
+        bytes calldata signature,
+        address subject,
+        bytes32 policyId,
+        bytes4 selector,
+        bytes32 argsHash
+    ) external;
 
     /// @notice Whether `subject` holds a live (unexpired, unrevoked) attestation for `policyId`. One storage read.
     function isCompliant(address subject, bytes32 policyId) external view returns (bool);

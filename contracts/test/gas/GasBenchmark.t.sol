@@ -6,6 +6,7 @@ import {PlainToken} from "../utils/PlainToken.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
 import {AgentRegistry} from "../../src/AgentRegistry.sol";
 import {AuditAnchor} from "../../src/AuditAnchor.sol";
+import {IAgentDelegations} from "../../src/interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 
 /// @notice One representative call per measured entry point, each in its own transaction (`isolate = true`), so
@@ -62,6 +63,46 @@ contract GasBenchmarkTest is CustosTestBase {
         emit log_named_uint("gated transfer overhead", gatedGas - plainGas);
     }
 
+    /// Same shape as {test_gas_transfer_gatedVersusPlain}: an agent moves its principal's tokens under a delegation
+    /// with a spend cap (the cap's running total is written on every transfer).
+    function test_gas_transferAsDelegate() public {
+        (address principal, uint256 principalKey) = makeAddrAndKey("principal");
+        address agent = makeAddr("agent");
+        _attest(principal, KYC_BASIC);
+        _attest(bob, KYC_BASIC);
+        vm.prank(admin);
+        token.mint(principal, 1000);
+        IAgentDelegations.Delegation memory d = _delegation(
+            keccak256("delegation"), principal, agent, KYC_BASIC, address(token), token.transferAsDelegate.selector, 500
+        );
+        _delegate(d, principalKey);
+        vm.snapshotGasLastCall("submitDelegation");
+        vm.prank(agent);
+        token.transferAsDelegate(d.uid, bob, 100);
+        vm.snapshotGasLastCall("transferAsDelegate");
+    }
+
+    function test_gas_agentExecuteAsDelegate() public {
+        (address principal, uint256 principalKey) = makeAddrAndKey("principal");
+        address agent = makeAddr("agent");
+        vm.prank(bob);
+        uint256 agentId = agents.registerAgent(keccak256("ipfs://agent"), KYC_BASIC);
+        _attest(principal, KYC_BASIC);
+        IAgentDelegations.Delegation memory d = _delegation(
+            keccak256("delegation"),
+            principal,
+            agent,
+            KYC_BASIC,
+            address(agents),
+            agents.executeAsDelegate.selector,
+            type(uint128).max
+        );
+        _delegate(d, principalKey);
+        vm.prank(agent);
+        agents.executeAsDelegate(d.uid, agentId, keccak256("task"));
+        vm.snapshotGasLastCall("AgentRegistry.executeAsDelegate");
+    }
+
     function test_gas_mintWithAttestation() public {
         IComplianceGatekeeper.Attestation memory a = _attestation(alice, KYC_BASIC, keccak256("mint"));
         bytes memory sig = _sign(a);
@@ -77,6 +118,28 @@ contract GasBenchmarkTest is CustosTestBase {
         vm.prank(alice);
         agents.execute(agentId, keccak256("task"));
         vm.snapshotGasLastCall("AgentRegistry.execute");
+    }
+
+    /// Same agent and caller shape as {test_gas_agentExecute}, the caller holding an action attestation instead of a
+    /// record.
+    function test_gas_agentExecuteWithAttestation() public {
+        vm.prank(bob);
+        uint256 agentId = agents.registerAgent(keccak256("ipfs://agent"), KYC_BASIC);
+        bytes32 task = keccak256("task");
+        IComplianceGatekeeper.ActionAttestation memory a = IComplianceGatekeeper.ActionAttestation({
+            uid: keccak256("action"),
+            subject: alice,
+            policyId: KYC_BASIC,
+            target: address(agents),
+            selector: AgentRegistry.executeWithAttestation.selector,
+            argsHash: agents.executionArgsHash(agentId, task),
+            issuedAt: uint64(vm.getBlockTimestamp()),
+            expiresAt: uint64(vm.getBlockTimestamp() + 5 minutes)
+        });
+        bytes memory sig = _signAction(a, signerKey);
+        vm.prank(alice);
+        agents.executeWithAttestation(agentId, task, a, sig);
+        vm.snapshotGasLastCall("AgentRegistry.executeWithAttestation");
     }
 
     function test_gas_auditAnchor() public {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {ComplianceGatekeeper} from "../../src/ComplianceGatekeeper.sol";
 import {RevocationRegistry} from "../../src/RevocationRegistry.sol";
+import {IAgentDelegations} from "../../src/interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "../../src/interfaces/IComplianceGatekeeper.sol";
 import {custosDomainSeparator} from "./CustosDomain.sol";
 
@@ -99,6 +100,104 @@ abstract contract CustosTestBase is Test {
         uid = keccak256(abi.encode(subject, policyId, vm.getBlockTimestamp(), gasleft()));
         IComplianceGatekeeper.Attestation memory a = _attestation(subject, policyId, uid);
         gatekeeper.submitAttestation(a, _sign(a));
+    }
+
+    /// @dev The EIP-712 digest of an action attestation, built from the spec rather than from the contract.
+    function _actionDigest(IComplianceGatekeeper.ActionAttestation memory a, uint256 chainId, address verifyingContract)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "ActionAttestation(bytes32 uid,address subject,bytes32 policyId,address target,bytes4 selector,bytes32 argsHash,uint64 issuedAt,uint64 expiresAt)"
+                ),
+                a.uid,
+                a.subject,
+                a.policyId,
+                a.target,
+                a.selector,
+                a.argsHash,
+                a.issuedAt,
+                a.expiresAt
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", custosDomainSeparator(chainId, verifyingContract), structHash));
+    }
+
+    function _signAction(IComplianceGatekeeper.ActionAttestation memory a, uint256 key)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _actionDigest(a, block.chainid, address(gatekeeper)));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev The EIP-712 digest of a delegation, built from the spec rather than from the contract.
+    function _delegationDigest(IAgentDelegations.Delegation memory d) internal view returns (bytes32) {
+        bytes32[] memory permissionHashes = new bytes32[](d.permissions.length);
+        for (uint256 i = 0; i < d.permissions.length; ++i) {
+            permissionHashes[i] = keccak256(
+                abi.encode(
+                    keccak256("Permission(address target,bytes4 selector)"),
+                    d.permissions[i].target,
+                    d.permissions[i].selector
+                )
+            );
+        }
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "Delegation(bytes32 uid,address principal,address agent,bytes32 policyId,Permission[] permissions,uint128 spendCap,uint64 issuedAt,uint64 expiresAt)Permission(address target,bytes4 selector)"
+                ),
+                d.uid,
+                d.principal,
+                d.agent,
+                d.policyId,
+                keccak256(abi.encodePacked(permissionHashes)),
+                d.spendCap,
+                d.issuedAt,
+                d.expiresAt
+            )
+        );
+        return
+            keccak256(
+                abi.encodePacked("\x19\x01", custosDomainSeparator(block.chainid, address(gatekeeper)), structHash)
+            );
+    }
+
+    function _signDigest(bytes32 digest, uint256 key) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev A delegation from `principal` to `agent` for `policyId`, allowing one call, for a day, with `spendCap`.
+    function _delegation(
+        bytes32 uid,
+        address principal,
+        address agent,
+        bytes32 policyId,
+        address target,
+        bytes4 selector,
+        uint128 spendCap
+    ) internal view returns (IAgentDelegations.Delegation memory d) {
+        d.uid = uid;
+        d.principal = principal;
+        d.agent = agent;
+        d.policyId = policyId;
+        d.permissions = new IAgentDelegations.Permission[](1);
+        d.permissions[0] = IAgentDelegations.Permission({target: target, selector: selector});
+        d.spendCap = spendCap;
+        d.issuedAt = uint64(vm.getBlockTimestamp());
+        d.expiresAt = uint64(vm.getBlockTimestamp() + 1 days);
+    }
+
+    /// @dev Submits `d` signed by `principalKey` and the Custos signer.
+    function _delegate(IAgentDelegations.Delegation memory d, uint256 principalKey) internal {
+        bytes32 digest = _delegationDigest(d);
+        gatekeeper.submitDelegation(d, _signDigest(digest, principalKey), _signDigest(digest, signerKey));
     }
 
     function _revoke(bytes32 uid) internal {

@@ -1,5 +1,6 @@
 import { operations } from '@custos/sdk/api';
 import { Router } from 'express';
+import { resolveAction } from '../../attest/index.js';
 import { CustosError } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import { actorOf, tenantOf } from '../middleware.js';
@@ -29,7 +30,11 @@ export function attestRoutes(ctx: ApiContext): Router {
       const attestation =
         body.format === 'groth16'
           ? await ctx.zkAttestations.attest({ ...request, ...body })
-          : await ctx.attestations.attest({ ...request, idempotencyKey });
+          : await ctx.attestations.attest({
+              ...request,
+              idempotencyKey,
+              action: body.action && resolveAction(body.action),
+            });
       ctx.metrics.decisions.inc({ policy: body.policy, outcome: 'passed' });
       return attestation;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { operations, type attestationStatus } from '@custos/sdk/api';
 import { Router } from 'express';
 import type { z } from 'zod';
+import { storedAction } from '../../attest/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import type { ReadScope } from '../../auth/index.js';
@@ -22,6 +23,9 @@ type AttestationRow = {
   revokeTx: string | null;
   chainId: number;
   gatekeeper: string;
+  actionTarget: string | null;
+  actionSelector: string | null;
+  actionArgsHash: string | null;
 };
 
 type AttestationStatus = z.input<typeof attestationStatus>;
@@ -62,6 +66,7 @@ function view(row: AttestationRow, now: Date): AttestationStatus {
     issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
     expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
     signer: row.signer,
+    action: storedAction(row),
     ...lifecycle(row, now, { onChainTx: row.revokeTx, onChainPending: row.revokeTx === null }),
     chainId: row.chainId,
     gatekeeper: row.gatekeeper,

@@ -32,6 +32,7 @@ export function signerRoutes(ctx: ApiContext): Router {
         name: p.name,
         description: p.description,
         lifetimeSeconds: p.lifetimeSeconds,
+        actionLifetimeSeconds: p.actionLifetimeSeconds,
       })),
     };
   });

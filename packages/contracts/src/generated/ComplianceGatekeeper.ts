@@ -21,6 +21,19 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "ACTION_ATTESTATION_TYPEHASH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "ATTESTATION_TYPEHASH",
     "inputs": [],
     "outputs": [
@@ -47,7 +60,46 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "DELEGATION_TYPEHASH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_DELEGATION_PERMISSIONS",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "PAUSER_ROLE",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "PERMISSION_TYPEHASH",
     "inputs": [],
     "outputs": [
       {
@@ -94,6 +146,86 @@ export const complianceGatekeeperAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "consumeActionAttestation",
+    "inputs": [
+      {
+        "name": "attestation",
+        "type": "tuple",
+        "internalType": "struct IComplianceGatekeeper.ActionAttestation",
+        "components": [
+          {
+            "name": "uid",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "subject",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "policyId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "target",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "selector",
+            "type": "bytes4",
+            "internalType": "bytes4"
+          },
+          {
+            "name": "argsHash",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "expiresAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          }
+        ]
+      },
+      {
+        "name": "signature",
+        "type": "bytes",
+        "internalType": "bytes"
+      },
+      {
+        "name": "subject",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "policyId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      },
+      {
+        "name": "argsHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
     "type": "function",
@@ -174,6 +306,57 @@ export const complianceGatekeeperAbi = [
         "name": "",
         "type": "address",
         "internalType": "contract ICredentialVerifier"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "delegationOf",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct IAgentDelegations.DelegationState",
+        "components": [
+          {
+            "name": "principal",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "expiresAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "agent",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "policyId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "spendCap",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "spent",
+            "type": "uint128",
+            "internalType": "uint128"
+          }
+        ]
       }
     ],
     "stateMutability": "view"
@@ -310,6 +493,67 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "hashActionAttestation",
+    "inputs": [
+      {
+        "name": "attestation",
+        "type": "tuple",
+        "internalType": "struct IComplianceGatekeeper.ActionAttestation",
+        "components": [
+          {
+            "name": "uid",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "subject",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "policyId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "target",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "selector",
+            "type": "bytes4",
+            "internalType": "bytes4"
+          },
+          {
+            "name": "argsHash",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "expiresAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          }
+        ]
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "hashAttestation",
     "inputs": [
       {
@@ -356,6 +600,79 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "hashDelegation",
+    "inputs": [
+      {
+        "name": "delegation",
+        "type": "tuple",
+        "internalType": "struct IAgentDelegations.Delegation",
+        "components": [
+          {
+            "name": "uid",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "principal",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "agent",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "policyId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "permissions",
+            "type": "tuple[]",
+            "internalType": "struct IAgentDelegations.Permission[]",
+            "components": [
+              {
+                "name": "target",
+                "type": "address",
+                "internalType": "address"
+              },
+              {
+                "name": "selector",
+                "type": "bytes4",
+                "internalType": "bytes4"
+              }
+            ]
+          },
+          {
+            "name": "spendCap",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "expiresAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          }
+        ]
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "isCompliant",
     "inputs": [
       {
@@ -367,6 +684,35 @@ export const complianceGatekeeperAbi = [
         "name": "policyId",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "isDelegatedCall",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "target",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "internalType": "bytes4"
       }
     ],
     "outputs": [
@@ -723,6 +1069,83 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "submitDelegation",
+    "inputs": [
+      {
+        "name": "delegation",
+        "type": "tuple",
+        "internalType": "struct IAgentDelegations.Delegation",
+        "components": [
+          {
+            "name": "uid",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "principal",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "agent",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "policyId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "permissions",
+            "type": "tuple[]",
+            "internalType": "struct IAgentDelegations.Permission[]",
+            "components": [
+              {
+                "name": "target",
+                "type": "address",
+                "internalType": "address"
+              },
+              {
+                "name": "selector",
+                "type": "bytes4",
+                "internalType": "bytes4"
+              }
+            ]
+          },
+          {
+            "name": "spendCap",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "expiresAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          }
+        ]
+      },
+      {
+        "name": "principalSignature",
+        "type": "bytes",
+        "internalType": "bytes"
+      },
+      {
+        "name": "custosSignature",
+        "type": "bytes",
+        "internalType": "bytes"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "submitIssuanceRoot",
     "inputs": [
       {
@@ -856,6 +1279,45 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "function",
+    "name": "useDelegation",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "agent",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "policyId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "principal",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "zkPolicyHash",
     "inputs": [
       {
@@ -872,6 +1334,43 @@ export const complianceGatekeeperAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "event",
+    "name": "ActionAttestationConsumed",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "subject",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "target",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "indexed": false,
+        "internalType": "bytes4"
+      },
+      {
+        "name": "signer",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      }
+    ],
+    "anonymous": false
   },
   {
     "type": "event",
@@ -938,6 +1437,98 @@ export const complianceGatekeeperAbi = [
         "type": "address",
         "indexed": false,
         "internalType": "address"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "DelegationSubmitted",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "principal",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "agent",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "policyId",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "spendCap",
+        "type": "uint128",
+        "indexed": false,
+        "internalType": "uint128"
+      },
+      {
+        "name": "expiresAt",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
+      },
+      {
+        "name": "signer",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "DelegationUsed",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "principal",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "agent",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "target",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "indexed": false,
+        "internalType": "bytes4"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
       }
     ],
     "anonymous": false
@@ -1217,6 +1808,86 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "error",
+    "name": "ActionArgsMismatch",
+    "inputs": [
+      {
+        "name": "attested",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expected",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ActionPolicyMismatch",
+    "inputs": [
+      {
+        "name": "attested",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expected",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ActionSelectorMismatch",
+    "inputs": [
+      {
+        "name": "attested",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      },
+      {
+        "name": "expected",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ActionSubjectMismatch",
+    "inputs": [
+      {
+        "name": "attested",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "expected",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "ActionTargetMismatch",
+    "inputs": [
+      {
+        "name": "target",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "AttestationAlreadyUsed",
     "inputs": [
       {
@@ -1329,6 +2000,171 @@ export const complianceGatekeeperAbi = [
   },
   {
     "type": "error",
+    "name": "DelegationAgentMismatch",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "agent",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationCallNotAllowed",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "target",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "selector",
+        "type": "bytes4",
+        "internalType": "bytes4"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationExpired",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expiresAt",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationInvalidParties",
+    "inputs": [
+      {
+        "name": "principal",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "agent",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationInvalidPermissions",
+    "inputs": [
+      {
+        "name": "count",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationPolicyMismatch",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "delegated",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expected",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationPrincipalNotCompliant",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "principal",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationRevoked",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationSpendCapExceeded",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "spendCap",
+        "type": "uint128",
+        "internalType": "uint128"
+      },
+      {
+        "name": "wouldSpend",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DelegationUnknown",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "EnforcedPause",
     "inputs": []
   },
@@ -1345,6 +2181,22 @@ export const complianceGatekeeperAbi = [
         "name": "policyId",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidPrincipalSignature",
+    "inputs": [
+      {
+        "name": "recovered",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "principal",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
@@ -1593,4 +2445,4 @@ export const complianceGatekeeperAbi = [
 ] as const;
 
 /** The deployment (creation) bytecode of ComplianceGatekeeper: deploy it with the constructor arguments ABI-encoded after it. */
-export const complianceGatekeeperBytecode: `0x${string}` = '0x61018080604052346101bf576040816133ab803803809161002082856101c3565b8339810103126101bf5761003f6020610038836101fa565b92016101fa565b9060405161004e6040826101c3565b60068152602081019065437573746f7360d01b8252604051916100726040846101c3565b600183526020830191603160f81b835261008b81610297565b6101205261009884610297565b61014052519020918260e05251902080610100524660a0526040519060208201927f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f8452604083015260608201524660808201523060a082015260a0815261010160c0826101c3565b5190206080523060c0526001600160a01b0381161580156101ae575b61019f5761012e916101605261020e565b506040516130889081610303823960805181612c36015260a05181612cf3015260c05181612c07015260e05181612c8501526101005181612cab0152610120518161116b015261014051816111940152610160518181816101f40152818161040901528181610bec015261142c0152f35b63d92e233d60e01b5f5260045ffd5b506001600160a01b0382161561011d565b5f80fd5b601f909101601f19168101906001600160401b038211908210176101e657604052565b634e487b7160e01b5f52604160045260245ffd5b51906001600160a01b03821682036101bf57565b6001600160a01b0381165f9081525f51602061338b5f395f51905f52602052604090205460ff16610292576001600160a01b03165f8181525f51602061338b5f395f51905f5260205260408120805460ff191660011790553391907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d8180a4600190565b505f90565b601f8151116102c25760208151910151602082106102b3571790565b5f198260200360031b1b161790565b604460209160405192839163305a27a960e01b83528160048401528051918291826024860152018484015e5f828201840152601f01601f19168101030190fdfe6080806040526004361015610012575f80fd5b5f3560e01c90816301ffc9a7146123e85750806307090c1f146123ae5780630e316ab7146122f95780630f2df7a2146122de5780630f5becd7146121dd578063248a9ca3146121b257806326aaa8381461204257806327645e1414611d875780632cd371a814611d425780632f2ff15d14611d0457806336568abe14611c9a5780633f01744014611c665780633f4ba83a14611be757806350eb1df714611b275780635409fa1a14611a725780635c975abb14611a505780635f24dbe8146119955780637480852714611329578063782e9652146112ef57806379f95ee9146112c05780638456cb591461126757806384b0196e146111535780638d5da9711461111d57806391d14854146110c65780639e5fe7e414610b04578063a217fddf14610aea578063a70fc55014610ac0578063a7e256e71461062d578063d547741f146105e8578063d9f12503146105b6578063da704ed61461056f578063decc435f14610513578063e15617e5146104eb578063e63ab1e9146104b1578063edc53f401461042d578063f0f2740d146103dd578063f698da25146103bb578063fd0ab23f1461030f5763fd0f0863146101c9575f80fd5b3461030b57602060031936011261030b5760043573ffffffffffffffffffffffffffffffffffffffff7f00000000000000000000000000000000000000000000000000000000000000001633036102df575f818152600c6020526040812080546001909155801515806102d4575b61026c575b5060207f35368f5ec4eb65c7efc450549a60740223e21542d954afcfee68ff0925b0eec3916040519015158152a2005b5f52600d60205260405f2080547fffffffffffffffffffffffffffffffff0000000000000000000000000000000080851691160361023c5780547fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000169055506001602061023c565b506001811415610237565b7f5684ac2a000000000000000000000000000000000000000000000000000000005f523360045260245ffd5b5f80fd5b3461030b57604060031936011261030b5760043560243561032e612799565b7f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f00000018110156103905760207f3474f18d21ee73656bb9ddba08ac2fc823dc1a506828c270ab4bb0fa3fc5e45091835f52600182528060405f2055604051908152a2005b7fbae9ec67000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461030b575f60031936011261030b5760206103d5612bf0565b604051908152f35b3461030b575f60031936011261030b57602060405173ffffffffffffffffffffffffffffffffffffffff7f0000000000000000000000000000000000000000000000000000000000000000168152f35b3461030b57602060031936011261030b5773ffffffffffffffffffffffffffffffffffffffff61045b612486565b5f602060405161046a81612582565b8281520152165f52600a6020526040805f2067ffffffffffffffff82519161049183612582565b54816020818316948581520191851c168152835192835251166020820152f35b3461030b575f60031936011261030b5760206040517f65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a8152f35b3461030b57602060031936011261030b5760206105096004356126e4565b6040519015158152f35b3461030b57602060031936011261030b5761052f6004356126af565b6040516003821015610542576020918152f35b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602160045260245ffd5b3461030b57604060031936011261030b57610588612486565b5f5260243560205260405f205f52600d602052602067ffffffffffffffff60405f2054166040519042108152f35b3461030b575f60031936011261030b57602073ffffffffffffffffffffffffffffffffffffffff5f5416604051908152f35b3461030b57604060031936011261030b5761062b6004356106076124a9565b90610626610621825f526006602052600160405f20015490565b612889565b612ad5565b005b3461030b57600319360160c0811261030b5760a01361030b5760a43567ffffffffffffffff811161030b576106669036906004016124e3565b9061066f612931565b6024359073ffffffffffffffffffffffffffffffffffffffff82169182810361030b578215610a98576106a0612554565b9367ffffffffffffffff6106b261256b565b169442861115610a6c5767ffffffffffffffff16428111610a415760443595865f52600b60205267ffffffffffffffff60405f205416918215610a155780820367ffffffffffffffff81116109e85767ffffffffffffffff849116116109b75750505060043592835f52600c60205260405f20546001811461098b5761095f5773ffffffffffffffffffffffffffffffffffffffff91610759916107546125fc565b612965565b1690815f52600a60205260405f2060206040519161077683612582565b549167ffffffffffffffff8084169384835260401c1691829101528015918215610942575b508115610927575b506108e5575f528360205260405f20805f52600d60205267ffffffffffffffff60405f205460401c168067ffffffffffffffff6107de612554565b16106108a057507fef444bf919cd438b360f39edfdf2cae2826f14715068b57e5889bfd260f1dd439161088184604093815f52600c60205280855f205561082361256b565b61082b612554565b915f52600d60205267ffffffffffffffff6fffffffffffffffff00000000000000007fffffffffffffffffffffffffffffffff0000000000000000000000000000000060405f2095169360401b16911617179055565b67ffffffffffffffff61089261256b565b8351928352166020820152a4005b67ffffffffffffffff846108b2612554565b907f30c276d9000000000000000000000000000000000000000000000000000000005f526004521660245260445260645ffd5b67ffffffffffffffff826108f7612554565b907f7a5f8983000000000000000000000000000000000000000000000000000000005f526004521660245260445ffd5b905067ffffffffffffffff61093a612554565b1611866107a3565b90915067ffffffffffffffff610956612554565b1610908761079b565b837f6d873cf1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b847f04bed256000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f9d40806d000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b877f9561b7e0000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7fe527f6e1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b857f06c09405000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7fd5ee28f1000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461030b57602060031936011261030b576004355f526001602052602060405f2054604051908152f35b3461030b575f60031936011261030b5760206040515f8152f35b3461030b5761020060031936011261030b57600435610b216124a9565b906101a07fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff9c36011261030b57610b55612931565b6101c43590610b678260443533612b81565b73ffffffffffffffffffffffffffffffffffffffff5f541692831561109e57825f52600160205260405f2054908115611072576101643595610ba887612d4d565b6101843592610bb684612d4d565b6101a43592610bc484612d4d565b610bcd856126e4565b1561104657610c1273ffffffffffffffffffffffffffffffffffffffff7f00000000000000000000000000000000000000000000000000000000000000001685612d8d565b610e1081018082116109e85742118015611032575b61100757620151808104620afa6c81018091116109e85762023ab1810462023ab181029181159282810462023ab1148417156109e857610c66916126d7565b9061016d610c95610c89610c7e6105b48604866126d7565b618eac860490612a12565b62023ab08504906126d7565b04918261016d029061016d820484036109e857610cc6610cbc610ccc938660021c90612a12565b60648604906126d7565b906126d7565b91826005026005810484036109e857600281018091116109e857609990049283609902906099820485036109e857600282018092116109e8576005610d129204906126d7565b92600184018094116109e857600a811015610fd757600381018091116109e857935b61019083029283046101901417156109e857610d6791610d5391612a12565b60028411610fcf5760ff60015b1690612a12565b61271081029080820461271014901517156109e8576064830292808404606414901517156109e857610da192610d9c91612a12565b612a12565b916101e43592808403610fa05750895f52600260205260ff60405f205416610f745773ffffffffffffffffffffffffffffffffffffffff9460405196610de68861259e565b8b8852602088015260408701526060860152608085015260a08401528360c084015216938460e083015260405180927fc9219a7a00000000000000000000000000000000000000000000000000000000825260406064600484013760a45f604484015b60028210610f5857505050604061012460c48401375f61010483015b60088210610f3e57505050610204816020935afa908115610f33575f91610ef8575b5015610ed05760207f1cf2dd98cecb562802e2b47089a18d8b1872d449592b8eef7a9d10a40066804f91855f526002825260405f20600160ff19825416179055604051908152a4005b7f09bde339000000000000000000000000000000000000000000000000000000005f5260045ffd5b90506020813d602011610f2b575b81610f13602093836125bb565b8101031261030b5751801515810361030b5785610e87565b3d9150610f06565b6040513d5f823e3d90fd5b829350602080916001939451815201930191018492610e65565b8293945060408181600194958194370193019101859392610e49565b897fdc215c0a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837ff56d55e2000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b60ff5f610d60565b7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff781019081116109e85793610d34565b7f9c47d8f7000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5061012c42018042116109e8578111610c27565b847ff3b4a29b000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837f32da96b1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f342912be000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461030b57604060031936011261030b576110df6124a9565b6004355f52600660205273ffffffffffffffffffffffffffffffffffffffff60405f2091165f52602052602060ff60405f2054166040519015158152f35b3461030b57602060031936011261030b576004355f52600b602052602067ffffffffffffffff60405f2054161515604051908152f35b3461030b575f60031936011261030b5761120b61118f7f0000000000000000000000000000000000000000000000000000000000000000612f95565b6111b87f0000000000000000000000000000000000000000000000000000000000000000612f95565b6020611219604051926111cb83856125bb565b5f84525f3681376040519586957f0f00000000000000000000000000000000000000000000000000000000000000875260e08588015260e0870190612511565b908582036040870152612511565b4660608501523060808501525f60a085015283810360c08501528180845192838152019301915f5b82811061125057505050500390f35b835185528695509381019392810192600101611241565b3461030b575f60031936011261030b5761127f612801565b611287612931565b600160ff1960075416176007557f62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a2586020604051338152a1005b3461030b57602060031936011261030b576004355f526002602052602060ff60405f2054166040519015158152f35b3461030b575f60031936011261030b5760206040517f9f10519a2c8cd2ada62681324216fc56caa806bf194071e83db2c4bae1cd16168152f35b3461030b576101e060031936011261030b576004356113466124a9565b906101a07fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffbc36011261030b5761137a612931565b73ffffffffffffffffffffffffffffffffffffffff8216908115610a98576101a435926113a8848330612b81565b73ffffffffffffffffffffffffffffffffffffffff5f541693841561109e57835f52600160205260405f205480156119695761014435956113e887612d4d565b61016435916113f683612d4d565b610184359061140482612d4d565b61140d846126e4565b1561193d5761145273ffffffffffffffffffffffffffffffffffffffff7f00000000000000000000000000000000000000000000000000000000000000001683612d8d565b610e108a01808b116109e85742118015611929575b6118fd57620151808a04620afa6c81018091116109e85762023ab1810462023ab181029181159282810462023ab1148417156109e8576114a6916126d7565b9061016d6114be610c89610c7e6105b48604866126d7565b04918261016d029061016d820484036109e857610cc6610cbc6114e5938660021c90612a12565b91826005026005810484036109e857600281018091116109e857609990049283609902906099820485036109e857600282018092116109e857600561152b9204906126d7565b92600184018094116109e857600a8110156118cd57600381018091116109e857935b61019083029283046101901417156109e85761156c91610d5391612a12565b61271081029080820461271014901517156109e8576064830292808404606414901517156109e8576115a192610d9c91612a12565b916101c43592808403610fa05750895f52600260205260ff60405f205416610f7457604051946115d08661259e565b8a865260208601526040850152606084015288608084015260a08301528360c08301528260e083015260405180927fc9219a7a00000000000000000000000000000000000000000000000000000000825260406044600484013760845f604484015b600282106118b157505050604061010460c48401375f61010483015b6008821061189757505050610204816020935afa908115610f33575f9161185c575b5015610ed057837f1cf2dd98cecb562802e2b47089a18d8b1872d449592b8eef7a9d10a40066804f60208794855f526002825260405f20600160ff19825416179055604051908152a45f5260205260405f2091825f52600d60205260405f20604051906060820182811067ffffffffffffffff82111761182f57604052549167ffffffffffffffff831682527fffffffffffffffffffffffffffffffff0000000000000000000000000000000067ffffffffffffffff8460401c16938460208501521660408301524281105f146118205767ffffffffffffffff815b16928084106117ed575067ffffffffffffffff620151809116019067ffffffffffffffff82116109e85767ffffffffffffffff90511667ffffffffffffffff82161161179457005b61062b935f52600d60205267ffffffffffffffff6fffffffffffffffff00000000000000007fffffffffffffffffffffffffffffffff0000000000000000000000000000000060405f2095169360401b16911617179055565b83857f12cec662000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b67ffffffffffffffff4261174c565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b90506020813d60201161188f575b81611877602093836125bb565b8101031261030b5751801515810361030b5787611670565b3d915061186a565b82935060208091600193945181520193019101849261164e565b8293945060408181600194958194370193019101859392611632565b7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff781019081116109e8579361154d565b897f9c47d8f7000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5061012c42018042116109e8578a11611467565b837ff3b4a29b000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b847f32da96b1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461030b57602060031936011261030b576004356119b1612799565b805f52600b60205267ffffffffffffffff60405f20541615611a2557805f52600b60205260405f207fffffffffffffffffffffffffffffffffffffffffffffffff000000000000000081541690557f387dbd3241bade835226c1cc0974a741e3573455821246327a7be7c90c2345575f80a2005b7f9561b7e0000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461030b575f60031936011261030b57602060ff600754166040519015158152f35b3461030b57604060031936011261030b576020611a8d612486565b73ffffffffffffffffffffffffffffffffffffffff611aaa6124cc565b91165f52600a82528160405f209160405192611ac584612582565b549267ffffffffffffffff8085169485835260401c1692839101528115159283611b12575b5082611afd575b50506040519015158152f35b67ffffffffffffffff16111590508280611af1565b67ffffffffffffffff82161015925084611aea565b3461030b57604060031936011261030b5760043567ffffffffffffffff611b4c6124cc565b611b54612799565b168015611bbb5760207fba64694d7a155b1cee32934262c24c978838ebb3d70d8e57425547445dee0f1291835f52600b825260405f20817fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000825416179055604051908152a2005b507f05d0230a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461030b575f60031936011261030b57611bff612801565b60075460ff811615611c3e5760ff19166007557f5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa6020604051338152a1005b7f8dfc202b000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461030b57602060031936011261030b576004355f52600b602052602067ffffffffffffffff60405f205416604051908152f35b3461030b57604060031936011261030b57611cb36124a9565b3373ffffffffffffffffffffffffffffffffffffffff821603611cdc5761062b90600435612ad5565b7f6697b232000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461030b57604060031936011261030b5761062b600435611d236124a9565b90611d3d610621825f526006602052600160405f20015490565b612a1f565b3461030b57604060031936011261030b57611d5b612486565b5f5260243560205260405f205f52600d602052602067ffffffffffffffff60405f205416604051908152f35b3461030b57606060031936011261030b57600435611da36124cc565b60443567ffffffffffffffff811161030b57611e41611ddb73ffffffffffffffffffffffffffffffffffffffff9236906004016124e3565b90611de4612931565b6107546040519567ffffffffffffffff60208801917f1f54861f430a8c8b92d3fdacdb897c7291a31742ab6863c8229faca009fc36f383528960408a0152169687606082015260608152611e396080826125bb565b5190206128f0565b1690815f52600a60205260405f20602060405191611e5e83612582565b549167ffffffffffffffff8084169384835260401c1691829101528015918215612038575b50811561202e575b50611fff577f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001831015611fd35760055467ffffffffffffffff811680831115611fa4575061012c42018042116109e8578211611f78577fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000168117600555600454907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff82146109e8577f3d04c0bb67918fc6eb904efbf4e69fa056df6196c6e96abf1c5ad1f10622875d9260016040930180600455855f526003602052835f205582519182526020820152a2005b507f6752626e000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b827feeb768c2000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b827fbae9ec67000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b907f7a5f8983000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b9050811184611e8b565b8310915085611e83565b3461030b57606060031936011261030b5761205b612486565b6120636124cc565b6044359167ffffffffffffffff831680930361030b5773ffffffffffffffffffffffffffffffffffffffff90612097612711565b1690811580156121aa575b8015612197575b61215b5760407f85893bb783b1dc4d23a0dd33aca57369ee2bec746935d97910236f4f4e378ba8918467ffffffffffffffff8351926120e784612582565b1680835260208084018381525f888152600a83528690209451855491517fffffffffffffffffffffffffffffffff0000000000000000000000000000000090921667ffffffffffffffff919091161790861b6fffffffffffffffff00000000000000001617909355835190815291820152a2005b67ffffffffffffffff917fa19a472b000000000000000000000000000000000000000000000000000000005f526004521660245260445260645ffd5b508267ffffffffffffffff8216116120a9565b5082156120a2565b3461030b57602060031936011261030b5760206103d56004355f526006602052600160405f20015490565b3461030b57602060031936011261030b5760043573ffffffffffffffffffffffffffffffffffffffff811680910361030b57612217612799565b80156122b6575f5473ffffffffffffffffffffffffffffffffffffffff811661228e57817f82449b6a3fca7ccac093d260b0f72dbc4bf7e34b0437b3213c8cf4e09cf302b1927fffffffffffffffffffffffff000000000000000000000000000000000000000060209316175f55604051908152a1005b7fb7581133000000000000000000000000000000000000000000000000000000005f5260045ffd5b7fd92e233d000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461030b5760a060031936011261030b5760206103d56125fc565b3461030b57602060031936011261030b5773ffffffffffffffffffffffffffffffffffffffff612327612486565b61232f612711565b16805f52600a60205267ffffffffffffffff60405f205460401c161561238357805f52600a6020525f60408120557f3525e22824a8a7df2c9a6029941c824cf95b6447f1e13d5128fd3826d35afe8b5f80a2005b7fa758bba9000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461030b575f60031936011261030b5760206040517f1215b314167e30a618832adb9107a0b3e76648b08abd5c0a729ee6b0aa6744528152f35b3461030b57602060031936011261030b57600435907fffffffff00000000000000000000000000000000000000000000000000000000821680920361030b57817f7965db0b000000000000000000000000000000000000000000000000000000006020931490811561245c575b5015158152f35b7f01ffc9a70000000000000000000000000000000000000000000000000000000091501483612455565b6004359073ffffffffffffffffffffffffffffffffffffffff8216820361030b57565b6024359073ffffffffffffffffffffffffffffffffffffffff8216820361030b57565b6024359067ffffffffffffffff8216820361030b57565b9181601f8401121561030b5782359167ffffffffffffffff831161030b576020838186019501011161030b57565b907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f602080948051918291828752018686015e5f8582860101520116010190565b60643567ffffffffffffffff8116810361030b5790565b60843567ffffffffffffffff8116810361030b5790565b6040810190811067ffffffffffffffff82111761182f57604052565b610100810190811067ffffffffffffffff82111761182f57604052565b90601f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0910116810190811067ffffffffffffffff82111761182f57604052565b60243573ffffffffffffffffffffffffffffffffffffffff81169081810361030b57506064359067ffffffffffffffff82169182810361030b57506084359167ffffffffffffffff831680840361030b576126ac93506040519160208301937f1215b314167e30a618832adb9107a0b3e76648b08abd5c0a729ee6b0aa674452855260043560408501526060840152604435608084015260a083015260c082015260c08152611e3960e0826125bb565b90565b5f52600c60205260405f205480156126d2576001036126cd57600290565b600190565b505f90565b919082039182116109e857565b5f52600360205260405f205480151590816126fd575090565b6040915061270d906004546126d7565b1090565b335f9081527f08839ce65e649c607875352553ac8bff23e13c0c6e5a252b12993775e3ed7a60602052604090205460ff161561274957565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f9f10519a2c8cd2ada62681324216fc56caa806bf194071e83db2c4bae1cd161660245260445ffd5b335f9081527f54cdd369e4e8a8515e52ca72ec816c2101831ad1f18bf44102ed171459c9b4f8602052604090205460ff16156127d157565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004525f60245260445ffd5b335f9081527fe09f975e15f8f53f24cbbc282b13c40b84df485fcdb8d3997fa103dc5a4ef841602052604090205460ff161561283957565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a60245260445ffd5b805f52600660205260405f2073ffffffffffffffffffffffffffffffffffffffff33165f5260205260ff60405f205416156128c15750565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b6042906128fb612bf0565b90604051917f19010000000000000000000000000000000000000000000000000000000000008352600283015260228201522090565b60ff6007541661293d57565b7fd93c0665000000000000000000000000000000000000000000000000000000005f5260045ffd5b929190604182036129e65761297a9293612d19565b600482101561054257600382146129bb57506129935790565b7f8baa579f000000000000000000000000000000000000000000000000000000005f5260045ffd5b7fa548a922000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b507f2c33b568000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b919082018092116109e857565b805f52600660205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260ff60405f205416155f14612acf57805f52600660205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260405f20600160ff1982541617905573ffffffffffffffffffffffffffffffffffffffff339216907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d5f80a4600190565b50505f90565b805f52600660205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260ff60405f2054165f14612acf57805f52600660205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260405f2060ff19815416905573ffffffffffffffffffffffffffffffffffffffff339216907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b5f80a4600190565b90620151807f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001936040519273ffffffffffffffffffffffffffffffffffffffff6020850195468752166040850152606084015204608082015260808152612be960a0826125bb565b5190200690565b73ffffffffffffffffffffffffffffffffffffffff7f000000000000000000000000000000000000000000000000000000000000000016301480612cf0575b15612c58577f000000000000000000000000000000000000000000000000000000000000000090565b60405160208101907f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f82527f000000000000000000000000000000000000000000000000000000000000000060408201527f000000000000000000000000000000000000000000000000000000000000000060608201524660808201523060a082015260a08152612cea60c0826125bb565b51902090565b507f00000000000000000000000000000000000000000000000000000000000000004614612c2f565b9060418303612d4357612d3c9250602081013591604082359201355f1a90612fec565b9192909190565b50505f9160029190565b7f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f00000018110156103905750565b519067ffffffffffffffff8216820361030b57565b919073ffffffffffffffffffffffffffffffffffffffff16604051907ffdab463d000000000000000000000000000000000000000000000000000000008252606082600481845afa918215610f33575f5f915f94612f46575b508514612f3f5767ffffffffffffffff168015159283612f1d575b5082612e3e575b5050612e3a57507f132ac69c000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b9050565b7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff9192500167ffffffffffffffff81116109e85767ffffffffffffffff6024604092835194859384927feaa38b410000000000000000000000000000000000000000000000000000000084521660048301525afa908115610f33575f91612ecb575b505182145f80612e08565b90506040813d604011612f15575b81612ee6604093836125bb565b8101031261030b57612f0a602060405192612f0084612582565b8051845201612d78565b60208201525f612ec0565b3d9150612ed9565b67ffffffffffffffff9193501661025881018091116109e8574210915f612e01565b5050509050565b935050506060823d606011612f8d575b81612f63606093836125bb565b8101031261030b578151612f856040612f7e60208601612d78565b9401612d78565b92905f612de6565b3d9150612f56565b60ff811690601f8211612fc45760405191612fb16040846125bb565b6020808452838101919036833783525290565b7fb3512b0c000000000000000000000000000000000000000000000000000000005f5260045ffd5b91907f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a08411613070579160209360809260ff5f9560405194855216868401526040830152606082015282805260015afa15610f33575f5173ffffffffffffffffffffffffffffffffffffffff81161561306657905f905f90565b505f906001905f90565b5050505f916003919056fea164736f6c6343000825000a54cdd369e4e8a8515e52ca72ec816c2101831ad1f18bf44102ed171459c9b4f8';
+export const complianceGatekeeperBytecode: `0x${string}` = '0x61018080604052346101bf57604081614549803803809161002082856101c3565b8339810103126101bf5761003f6020610038836101fa565b92016101fa565b9060405161004e6040826101c3565b60068152602081019065437573746f7360d01b8252604051916100726040846101c3565b600183526020830191603160f81b835261008b81610297565b6101205261009884610297565b61014052519020918260e05251902080610100524660a0526040519060208201927f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f8452604083015260608201524660808201523060a082015260a0815261010160c0826101c3565b5190206080523060c0526001600160a01b0381161580156101ae575b61019f5761012e916101605261020e565b506040516142269081610303823960805181613df4015260a05181613eab015260c05181613dc5015260e05181613e4301526101005181613e6901526101205181611059015261014051816110820152610160518181816102600152818161049801528181610ac701526112f30152f35b63d92e233d60e01b5f5260045ffd5b506001600160a01b0382161561011d565b5f80fd5b601f909101601f19168101906001600160401b038211908210176101e657604052565b634e487b7160e01b5f52604160045260245ffd5b51906001600160a01b03821682036101bf57565b6001600160a01b0381165f9081525f5160206145295f395f51905f52602052604090205460ff16610292576001600160a01b03165f8181525f5160206145295f395f51905f5260205260408120805460ff191660011790553391907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d8180a4600190565b505f90565b601f8151116102c25760208151910151602082106102b3571790565b5f198260200360031b1b161790565b604460209160405192839163305a27a960e01b83528160048401528051918291826024860152018484015e5f828201840152601f01601f19168101030190fdfe6080806040526004361015610012575f80fd5b5f3560e01c90816301ffc9a714612ec25750806307090c1f14612e885780630e316ab714612de05780630f2df7a214612dc55780630f5becd714612cde578063195eeec614612ca4578063248a9ca314612c7957806326aaa83814612b1657806327645e14146128ec5780632cd371a8146128a75780632f01ffb3146125115780632f2ff15d146124d357806336568abe146124765780633ae51471146123785780633f017440146123445780633f4ba83a146122c557806350eb1df7146122055780635409fa1a1461215d578063571036b4146121425780635afd979314611c1b5780635c975abb14611bf95780635f24dbe814611b3e578063713e533f1461185c5780637480852714611217578063782e9652146111dd57806379f95ee9146111ae5780638456cb591461115557806384b0196e146110415780638d5da9711461100b57806391d1485414610fc15780639e5fe7e4146109f9578063a217fddf146109df578063a70fc550146109b5578063a7e256e71461079e578063ae94995714610782578063b338b20114610748578063bd00ed4a146106dc578063d547741f14610697578063d9f1250314610672578063da704ed61461062b578063decc435f146105cf578063e15617e5146105a7578063e63ab1e91461056d578063e7a324dc14610533578063edc53f40146104bc578063f0f2740d14610479578063f698da251461045f578063fcecc7f214610417578063fd0ab23f1461036b5763fd0f086314610242575f80fd5b34610367576020600319360112610367576004356001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016330361033b575f818152600c6020526040812080546001909155600381116102d3575b5060207f35368f5ec4eb65c7efc450549a60740223e21542d954afcfee68ff0925b0eec3916040519015158152a2005b5f52600d60205260405f2080547fffffffffffffffffffffffffffffffff000000000000000000000000000000008085169116036102a35780547fffffffffffffffffffffffffffffffffffffffffffffffff000000000000000016905550600160206102a3565b7f5684ac2a000000000000000000000000000000000000000000000000000000005f523360045260245ffd5b5f80fd5b346103675760406003193601126103675760043560243561038a61375f565b7f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f00000018110156103ec5760207f3474f18d21ee73656bb9ddba08ac2fc823dc1a506828c270ab4bb0fa3fc5e45091835f52600182528060405f2055604051908152a2005b7fbae9ec67000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b346103675760206003193601126103675760043567ffffffffffffffff81116103675761010060031982360301126103675761045760209160040161347c565b604051908152f35b34610367575f600319360112610367576020610457613dbb565b34610367575f6003193601126103675760206040516001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000168152f35b34610367576020600319360112610367576001600160a01b036104dd612f60565b5f60206040516104ec816130ae565b8281520152165f52600a6020526040805f2067ffffffffffffffff825191610513836130ae565b54816020818316948581520191851c168152835192835251166020820152f35b34610367575f6003193601126103675760206040517f42db5cf8861cc65177e58b5c736fe3db557949a80467776f90de3c693df3e6958152f35b34610367575f6003193601126103675760206040517f65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a8152f35b346103675760206003193601126103675760206105c560043561344f565b6040519015158152f35b34610367576020600319360112610367576105eb60043561341a565b60405160038210156105fe576020918152f35b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602160045260245ffd5b3461036757604060031936011261036757610644612f60565b5f5260243560205260405f205f52600d602052602067ffffffffffffffff60405f2054166040519042108152f35b34610367575f6003193601126103675760206001600160a01b035f5416604051908152f35b34610367576040600319360112610367576106da6004356106b6612f76565b906106d56106d0825f526006602052600160405f20015490565b61384f565b613b6d565b005b34610367576060600319360112610367576106f5612f76565b6044357fffffffff00000000000000000000000000000000000000000000000000000000811681036103675761072d91600435613a87565b5f52600f602052602060ff60405f2054166040519015158152f35b34610367575f6003193601126103675760206040517fdc413b7c38aa6ecdedd173c5cee7741bed2bfe3106a6b3f39cc6a1bf9817f86c8152f35b3461036757610100600319360112610367576020610457613319565b3461036757600319360160c081126103675760a0136103675760a43567ffffffffffffffff8111610367576107d7903690600401612fa3565b906107e06138ea565b6107e861302a565b906001600160a01b03821691821561098d576108356044359461081b61080c61306b565b610814613082565b9088613bf2565b6004359361082885613ce6565b610830613144565b61391e565b9061084761084161306b565b836139cb565b5f528360205260405f20805f52600d60205267ffffffffffffffff60405f205460401c168067ffffffffffffffff61087d61306b565b161061094857507fef444bf919cd438b360f39edfdf2cae2826f14715068b57e5889bfd260f1dd439161092084604093815f52600c60205280855f20556108c2613082565b6108ca61306b565b915f52600d60205267ffffffffffffffff6fffffffffffffffff00000000000000007fffffffffffffffffffffffffffffffff0000000000000000000000000000000060405f2095169360401b16911617179055565b67ffffffffffffffff610931613082565b6001600160a01b03845193168352166020820152a4005b67ffffffffffffffff8461095a61306b565b907f30c276d9000000000000000000000000000000000000000000000000000000005f526004521660245260445260645ffd5b7fd5ee28f1000000000000000000000000000000000000000000000000000000005f5260045ffd5b34610367576020600319360112610367576004355f526001602052602060405f2054604051908152f35b34610367575f6003193601126103675760206040515f8152f35b346103675761020060031936011261036757600435610a16612f76565b906101a07fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff9c36011261036757610a4a6138ea565b6101c43590610a5c8260443533613d59565b6001600160a01b035f5416928315610f9957825f52600160205260405f2054908115610f6d576101643595610a9087613f05565b6101843592610a9e84613f05565b6101a43592610aac84613f05565b610ab58561344f565b15610f4157610aed6001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001685613f45565b610e108101808211610e9d5742118015610f2d575b610f0257620151808104620afa6c8101809111610e9d5762023ab1810462023ab181029181159282810462023ab114841715610e9d57610b4191613442565b9061016d610b70610b64610b596105b4860486613442565b618eac8604906131ea565b62023ab0850490613442565b04918261016d029061016d82048403610e9d57610ba1610b97610ba7938660021c906131ea565b6064860490613442565b90613442565b9182600502600581048403610e9d5760028101809111610e9d5760999004928360990290609982048503610e9d5760028201809211610e9d576005610bed920490613442565b9260018401809411610e9d57600a811015610ed25760038101809111610e9d57935b6101908302928304610190141715610e9d57610c4291610c2e916131ea565b60028411610eca5760ff60015b16906131ea565b6127108102908082046127101490151715610e9d57606483029280840460641490151715610e9d57610c7c92610c77916131ea565b6131ea565b916101e43592808403610e6e5750895f52600260205260ff60405f205416610e42576001600160a01b039460405196610cb4886130e6565b8b8852602088015260408701526060860152608085015260a08401528360c084015216938460e083015260405180927fc9219a7a00000000000000000000000000000000000000000000000000000000825260406064600484013760a45f604484015b60028210610e2657505050604061012460c48401375f61010483015b60088210610e0c57505050610204816020935afa908115610e01575f91610dc6575b5015610d9e5760207f1cf2dd98cecb562802e2b47089a18d8b1872d449592b8eef7a9d10a40066804f91855f526002825260405f20600160ff19825416179055604051908152a4005b7f09bde339000000000000000000000000000000000000000000000000000000005f5260045ffd5b90506020813d602011610df9575b81610de160209383613103565b81010312610367575180151581036103675785610d55565b3d9150610dd4565b6040513d5f823e3d90fd5b829350602080916001939451815201930191018492610d33565b8293945060408181600194958194370193019101859392610d17565b897fdc215c0a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837ff56d55e2000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b60ff5f610c3b565b7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff78101908111610e9d5793610c0f565b7f9c47d8f7000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5061012c4201804211610e9d578111610b02565b847ff3b4a29b000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837f32da96b1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f342912be000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461036757604060031936011261036757610fda612f76565b6004355f5260066020526001600160a01b0360405f2091165f52602052602060ff60405f2054166040519015158152f35b34610367576020600319360112610367576004355f52600b602052602067ffffffffffffffff60405f2054161515604051908152f35b34610367575f600319360112610367576110f961107d7f0000000000000000000000000000000000000000000000000000000000000000614140565b6110a67f0000000000000000000000000000000000000000000000000000000000000000614140565b6020611107604051926110b98385613103565b5f84525f3681376040519586957f0f00000000000000000000000000000000000000000000000000000000000000875260e08588015260e0870190612fd1565b908582036040870152612fd1565b4660608501523060808501525f60a085015283810360c08501528180845192838152019301915f5b82811061113e57505050500390f35b83518552869550938101939281019260010161112f565b34610367575f6003193601126103675761116d6137c7565b6111756138ea565b600160ff1960075416176007557f62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a2586020604051338152a1005b34610367576020600319360112610367576004355f526002602052602060ff60405f2054166040519015158152f35b34610367575f6003193601126103675760206040517f9f10519a2c8cd2ada62681324216fc56caa806bf194071e83db2c4bae1cd16168152f35b34610367576101e060031936011261036757600435611234612f76565b906101a07fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffbc360112610367576112686138ea565b6001600160a01b03821690811561098d576101a43592611289848330613d59565b6001600160a01b035f5416938415610f9957835f52600160205260405f205480156118305761014435956112bc87613f05565b61016435916112ca83613f05565b61018435906112d882613f05565b6112e18461344f565b15611804576113196001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001683613f45565b610e108a01808b11610e9d57421180156117f0575b6117c457620151808a04620afa6c8101809111610e9d5762023ab1810462023ab181029181159282810462023ab114841715610e9d5761136d91613442565b9061016d611385610b64610b596105b4860486613442565b04918261016d029061016d82048403610e9d57610ba1610b976113ac938660021c906131ea565b9182600502600581048403610e9d5760028101809111610e9d5760999004928360990290609982048503610e9d5760028201809211610e9d5760056113f2920490613442565b9260018401809411610e9d57600a8110156117945760038101809111610e9d57935b6101908302928304610190141715610e9d5761143391610c2e916131ea565b6127108102908082046127101490151715610e9d57606483029280840460641490151715610e9d5761146892610c77916131ea565b916101c43592808403610e6e5750895f52600260205260ff60405f205416610e425760405194611497866130e6565b8a865260208601526040850152606084015288608084015260a08301528360c08301528260e083015260405180927fc9219a7a00000000000000000000000000000000000000000000000000000000825260406044600484013760845f604484015b6002821061177857505050604061010460c48401375f61010483015b6008821061175e57505050610204816020935afa908115610e01575f91611723575b5015610d9e57837f1cf2dd98cecb562802e2b47089a18d8b1872d449592b8eef7a9d10a40066804f60208794855f526002825260405f20600160ff19825416179055604051908152a45f5260205260405f2091825f52600d60205260405f20604051906060820182811067ffffffffffffffff8211176116f657604052549167ffffffffffffffff831682527fffffffffffffffffffffffffffffffff0000000000000000000000000000000067ffffffffffffffff8460401c16938460208501521660408301524281105f146116e75767ffffffffffffffff815b16928084106116b4575067ffffffffffffffff620151809116019067ffffffffffffffff8211610e9d5767ffffffffffffffff90511667ffffffffffffffff82161161165b57005b6106da935f52600d60205267ffffffffffffffff6fffffffffffffffff00000000000000007fffffffffffffffffffffffffffffffff0000000000000000000000000000000060405f2095169360401b16911617179055565b83857f12cec662000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b67ffffffffffffffff42611613565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b90506020813d602011611756575b8161173e60209383613103565b81010312610367575180151581036103675787611537565b3d9150611731565b829350602080916001939451815201930191018492611515565b82939450604081816001949581943701930191018593926114f9565b7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff78101908111610e9d5793611414565b897f9c47d8f7000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5061012c4201804211610e9d578a1161132e565b837ff3b4a29b000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b847f32da96b1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b346103675760031936016101a081126103675761010013610367576101043567ffffffffffffffff811161036757611898903690600401612fa3565b9061012435906001600160a01b038216809203610367576101443561016435937fffffffff00000000000000000000000000000000000000000000000000000000851680950361036757610184356118ee6138ea565b6118f6613014565b6001600160a01b0333911603611afe57846001600160a01b0361191761302a565b1603611abe57604435838103611a8e5750857fffffffff000000000000000000000000000000000000000000000000000000006119526132a5565b1603611a355760a435818103611a07575050831561098d57611972613054565b9060e4359267ffffffffffffffff84168403610367576001600160a01b03936119b39361199e92613bf2565b600435936119ab85613ce6565b610830613319565b6119c46119be613054565b826139cb565b825f52600c602052600260405f20556040519485521660208401527fb1cba128beb6220cb4cfd0c9439a9114a304270aa003810925d865fe4dbf4d1e60403394a4005b7fe8d3df31000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b857fffffffff00000000000000000000000000000000000000000000000000000000611a5f6132a5565b7f9faff8dc000000000000000000000000000000000000000000000000000000005f521660045260245260445ffd5b83907f65997496000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b846001600160a01b03611acf61302a565b7fcc989d6f000000000000000000000000000000000000000000000000000000005f521660045260245260445ffd5b6001600160a01b03611b0e613014565b7f86f7312c000000000000000000000000000000000000000000000000000000005f52166004523360245260445ffd5b3461036757602060031936011261036757600435611b5a61375f565b805f52600b60205267ffffffffffffffff60405f20541615611bce57805f52600b60205260405f207fffffffffffffffffffffffffffffffffffffffffffffffff000000000000000081541690557f387dbd3241bade835226c1cc0974a741e3573455821246327a7be7c90c2345575f80a2005b7f9561b7e0000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b34610367575f60031936011261036757602060ff600754166040519015158152f35b346103675760606003193601126103675760043567ffffffffffffffff8111610367578060040161010060031983360301126103675760243567ffffffffffffffff811161036757611c71903690600401612fa3565b909260443567ffffffffffffffff811161036757611c93903690600401612fa3565b939094611c9e6138ea565b611caa60248401613040565b956001600160a01b03611cbf60448601613040565b97169586158015612131575b801561211f575b6120e6576084850191611ce583866131f7565b809591501580156120dc575b6120b05792611d269592611d31959288956001600160a01b03611d506064611d409d9c01359b611d378d60c48c019d8e613099565b60e48d019d8e613099565b91613bf2565b88359d8e613ce6565b611d498961347c565b938461391e565b168c8103612080575090611d64929161391e565b95611d6e90613099565b611d7890876139cb565b875f52600c60205260405f2060039055611d9185613099565b9360a40193611d9f8561324b565b90604051611dac816130ca565b8b8152602081019167ffffffffffffffff168252604081019c6001600160a01b03169c8d815260608201908b825260808301946fffffffffffffffffffffffffffffffff16855260a08301935f85528d5f52600e60205260405f2093516001600160a01b03166001600160a01b031684547fffffffffffffffffffffffff0000000000000000000000000000000000000000161784555183549060a01b7bffffffffffffffff000000000000000000000000000000000000000016907fffffffff0000000000000000ffffffffffffffffffffffffffffffffffffffff16178355516001600160a01b031660018301906001600160a01b031681547fffffffffffffffffffffffff00000000000000000000000000000000000000001617905551600282015560030191516fffffffffffffffffffffffffffffffff1682547fffffffffffffffffffffffffffffffff0000000000000000000000000000000016178255516fffffffffffffffffffffffffffffffff16611f6891906fffffffffffffffffffffffffffffffff7fffffffffffffffffffffffffffffffff0000000000000000000000000000000083549260801b169116179055565b5f5b828110611feb575050505060809267ffffffffffffffff7f52cea97e92c3f2a914485b15971face1ae51501144dbf0540d5895f780639e4395936fffffffffffffffffffffffffffffffff611fcf611fc96001600160a01b039661324b565b92613099565b91604051968752166020860152166040840152166060820152a4005b611fff81611ff984876131f7565b90613268565b6001600160a01b0361201082613040565b1615612054579061203982612032602061202b600196613040565b92016132d4565b908c613a87565b5f52600f60205260405f208260ff1982541617905501611f6a565b837fd9679df4000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b8c907f40b8ea4e000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b847fd9679df4000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5060108511611cf1565b6001600160a01b0388887f01a7b8f9000000000000000000000000000000000000000000000000000000005f526004521660245260445ffd5b506001600160a01b0388168714611cd2565b506001600160a01b03881615611ccb565b34610367575f60031936011261036757602060405160108152f35b34610367576040600319360112610367576020612178612f60565b6001600160a01b03612188612f8c565b91165f52600a82528160405f2091604051926121a3846130ae565b549267ffffffffffffffff8085169485835260401c16928391015281151592836121f0575b50826121db575b50506040519015158152f35b67ffffffffffffffff161115905082806121cf565b67ffffffffffffffff821610159250846121c8565b346103675760406003193601126103675760043567ffffffffffffffff61222a612f8c565b61223261375f565b1680156122995760207fba64694d7a155b1cee32934262c24c978838ebb3d70d8e57425547445dee0f1291835f52600b825260405f20817fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000825416179055604051908152a2005b507f05d0230a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b34610367575f600319360112610367576122dd6137c7565b60075460ff81161561231c5760ff19166007557f5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa6020604051338152a1005b7f8dfc202b000000000000000000000000000000000000000000000000000000005f5260045ffd5b34610367576020600319360112610367576004355f52600b602052602067ffffffffffffffff60405f205416604051908152f35b34610367576020600319360112610367575f60a0604051612398816130ca565b82815282602082015282604082015282606082015282608082015201526004355f52600e60205260c060405f206fffffffffffffffffffffffffffffffff6040516123e2816130ca565b818354916001600160a01b0383169485825267ffffffffffffffff602083019460a01c1684526001600160a01b03806001830154166040840190815267ffffffffffffffff60036002850154946060870195865201549660a06080870196888a168852019760801c8852604051998a52511660208901525116604087015251606086015251166080840152511660a0820152f35b346103675760406003193601126103675761248f612f76565b336001600160a01b038216036124ab576106da90600435613b6d565b7f6697b232000000000000000000000000000000000000000000000000000000005f5260045ffd5b34610367576040600319360112610367576106da6004356124f2612f76565b9061250c6106d0825f526006602052600160405f20015490565b613ade565b346103675760a06003193601126103675760043561252d612f76565b9060443591606435917fffffffff0000000000000000000000000000000000000000000000000000000083168084036103675760843594825f52600e60205260405f20908154956001600160a01b03871696871561287b57855f52600c602052600160405f20541461284f576001600160a01b038060018601541697169687810361281b575060a01c67ffffffffffffffff16428111156127ec575060028301548281036127b857506125e1903386613a87565b5f52600f60205260ff60405f2054161561278457855f5260205260405f205f52600d6020524267ffffffffffffffff60405f20541611156127545785612665575b50907ff80bae9a0c563da738466d5396d21a2a0df8247e90868eb496abc36fd8ef36c26060859360209760405191338352898301526040820152a4604051908152f35b6003019485549561268c826fffffffffffffffffffffffffffffffff89169860801c6131ea565b9680881161272057508593927ff80bae9a0c563da738466d5396d21a2a0df8247e90868eb496abc36fd8ef36c2926127156060936fffffffffffffffffffffffffffffffff60209b166fffffffffffffffffffffffffffffffff7fffffffffffffffffffffffffffffffff0000000000000000000000000000000083549260801b169116179055565b975092935050612622565b8790857f2d3ac54d000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b84837fc2636eb7000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b82847f87117df2000000000000000000000000000000000000000000000000000000005f526004523360245260445260645ffd5b9050847f1d11d545000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b857fdf04f323000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b8790877fae4b21c4000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b857f6eb24ce3000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b857fc428cfc0000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b34610367576040600319360112610367576128c0612f60565b5f5260243560205260405f205f52600d602052602067ffffffffffffffff60405f205416604051908152f35b3461036757606060031936011261036757600435612908612f8c565b6044359067ffffffffffffffff82116103675761299e61292f612997933690600401612fa3565b61293a9491946138ea565b60405194610830602087017f1f54861f430a8c8b92d3fdacdb897c7291a31742ab6863c8229faca009fc36f3815288604089015267ffffffffffffffff8716978860608201526060815261298f608082613103565b5190206138a9565b91826139cb565b7f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001831015612aea5760055467ffffffffffffffff811680841115612abb575061012c4201804211610e9d578311612a8f577fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000168217600555600454917fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff8314610e9d576001600160a01b0360409260017f3d04c0bb67918fc6eb904efbf4e69fa056df6196c6e96abf1c5ad1f10622875d950180600455865f526003602052845f20558351928352166020820152a2005b827f6752626e000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b837feeb768c2000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b827fbae9ec67000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461036757606060031936011261036757612b2f612f60565b612b37612f8c565b6044359167ffffffffffffffff8316809303610367576001600160a01b0390612b5e6136d7565b169081158015612c71575b8015612c5e575b612c225760407f85893bb783b1dc4d23a0dd33aca57369ee2bec746935d97910236f4f4e378ba8918467ffffffffffffffff835192612bae846130ae565b1680835260208084018381525f888152600a83528690209451855491517fffffffffffffffffffffffffffffffff0000000000000000000000000000000090921667ffffffffffffffff919091161790861b6fffffffffffffffff00000000000000001617909355835190815291820152a2005b67ffffffffffffffff917fa19a472b000000000000000000000000000000000000000000000000000000005f526004521660245260445260645ffd5b508267ffffffffffffffff821611612b70565b508215612b69565b346103675760206003193601126103675760206104576004355f526006602052600160405f20015490565b34610367575f6003193601126103675760206040517f6d9e7a1a9c9948f0f66629f91cfac487155b15e103552e97248c39d6873495b28152f35b34610367576020600319360112610367576004356001600160a01b03811680910361036757612d0b61375f565b8015612d9d575f546001600160a01b038116612d7557817f82449b6a3fca7ccac093d260b0f72dbc4bf7e34b0437b3213c8cf4e09cf302b1927fffffffffffffffffffffffff000000000000000000000000000000000000000060209316175f55604051908152a1005b7fb7581133000000000000000000000000000000000000000000000000000000005f5260045ffd5b7fd92e233d000000000000000000000000000000000000000000000000000000005f5260045ffd5b346103675760a0600319360112610367576020610457613144565b34610367576020600319360112610367576001600160a01b03612e01612f60565b612e096136d7565b16805f52600a60205267ffffffffffffffff60405f205460401c1615612e5d57805f52600a6020525f60408120557f3525e22824a8a7df2c9a6029941c824cf95b6447f1e13d5128fd3826d35afe8b5f80a2005b7fa758bba9000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b34610367575f6003193601126103675760206040517f1215b314167e30a618832adb9107a0b3e76648b08abd5c0a729ee6b0aa6744528152f35b3461036757602060031936011261036757600435907fffffffff00000000000000000000000000000000000000000000000000000000821680920361036757817f7965db0b0000000000000000000000000000000000000000000000000000000060209314908115612f36575b5015158152f35b7f01ffc9a70000000000000000000000000000000000000000000000000000000091501483612f2f565b600435906001600160a01b038216820361036757565b602435906001600160a01b038216820361036757565b6024359067ffffffffffffffff8216820361036757565b9181601f840112156103675782359167ffffffffffffffff8311610367576020838186019501011161036757565b907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f602080948051918291828752018686015e5f8582860101520116010190565b6064356001600160a01b03811681036103675790565b6024356001600160a01b03811681036103675790565b356001600160a01b03811681036103675790565b60c43567ffffffffffffffff811681036103675790565b60643567ffffffffffffffff811681036103675790565b60843567ffffffffffffffff811681036103675790565b3567ffffffffffffffff811681036103675790565b6040810190811067ffffffffffffffff8211176116f657604052565b60c0810190811067ffffffffffffffff8211176116f657604052565b610100810190811067ffffffffffffffff8211176116f657604052565b90601f7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0910116810190811067ffffffffffffffff8211176116f657604052565b6024356001600160a01b0381169081810361036757506064359067ffffffffffffffff82169182810361036757506084359167ffffffffffffffff8316808403610367576131e793506040519160208301937f1215b314167e30a618832adb9107a0b3e76648b08abd5c0a729ee6b0aa674452855260043560408501526060840152604435608084015260a083015260c082015260c0815261298f60e082613103565b90565b91908201809211610e9d57565b9035907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe181360301821215610367570180359067ffffffffffffffff821161036757602001918160061b3603831361036757565b356fffffffffffffffffffffffffffffffff811681036103675790565b91908110156132785760061b0190565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52603260045260245ffd5b6084357fffffffff00000000000000000000000000000000000000000000000000000000811681036103675790565b357fffffffff00000000000000000000000000000000000000000000000000000000811681036103675790565b67ffffffffffffffff81116116f65760051b60200190565b6024356001600160a01b038116908181036103675750606435906001600160a01b038216918281036103675750608435917fffffffff00000000000000000000000000000000000000000000000000000000831692838103610367575060c4359267ffffffffffffffff841693848103610367575060e4359367ffffffffffffffff851691828603610367576131e795506040519360208501957f6d9e7a1a9c9948f0f66629f91cfac487155b15e103552e97248c39d6873495b2875260043560408701526060860152604435608086015260a085015260c084015260a43560e0840152610100830152610120820152610120815261298f61014082613103565b5f52600c60205260405f2054801561343d5760010361343857600290565b600190565b505f90565b91908203918211610e9d57565b5f52600360205260405f20548015159081613468575090565b6040915061347890600454613442565b1090565b90608082019161348c83826131f7565b905061349781613301565b906134a56040519283613103565b8082526134b181613301565b947fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe06020840196013687375f5b82811061362b575050506134f460208301613040565b9161350160408201613040565b91604051602081018092519097905f5b818110613615575050506020936fffffffffffffffffffffffffffffffff67ffffffffffffffff947f42db5cf8861cc65177e58b5c736fe3db557949a80467776f90de3c693df3e69597948461359388966131e79c9d037fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe08101835282613103565b51902060606135a460a0840161324b565b926001600160a01b036135b960c08301613099565b96816135c760e08501613099565b9a6040519d8e019e8f528d6040863591015216848d01521660808b0152013560a089015260c08801521660e08601521661010084015216610120820152610120815261298f61014082613103565b82518a526020998a019990920191600101613511565b61363981611ff984886131f7565b613647602061202b83613040565b7fffffffff00000000000000000000000000000000000000000000000000000000604051916001600160a01b0360208401947fdc413b7c38aa6ecdedd173c5cee7741bed2bfe3106a6b3f39cc6a1bf9817f86c8652166040840152166060820152606081526136b7608082613103565b5190209084518110156132785760019160208260051b87010152016134de565b335f9081527f08839ce65e649c607875352553ac8bff23e13c0c6e5a252b12993775e3ed7a60602052604090205460ff161561370f57565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f9f10519a2c8cd2ada62681324216fc56caa806bf194071e83db2c4bae1cd161660245260445ffd5b335f9081527f54cdd369e4e8a8515e52ca72ec816c2101831ad1f18bf44102ed171459c9b4f8602052604090205460ff161561379757565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004525f60245260445ffd5b335f9081527fe09f975e15f8f53f24cbbc282b13c40b84df485fcdb8d3997fa103dc5a4ef841602052604090205460ff16156137ff57565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a60245260445ffd5b805f52600660205260405f206001600160a01b0333165f5260205260ff60405f2054161561387a5750565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b6042906138b4613dbb565b90604051917f19010000000000000000000000000000000000000000000000000000000000008352600283015260228201522090565b60ff600754166138f657565b7fd93c0665000000000000000000000000000000000000000000000000000000005f5260045ffd5b9291906041820361399f576139339293613ed1565b60048210156105fe5760038214613974575061394c5790565b7f8baa579f000000000000000000000000000000000000000000000000000000005f5260045ffd5b7fa548a922000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b507f2c33b568000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b6001600160a01b0316805f52600a60205260405f206020604051916139ef836130ae565b549167ffffffffffffffff8084169384835260401c1691829101528015918215613a73575b508115613a5f575b50613a25575050565b67ffffffffffffffff92507f7a5f8983000000000000000000000000000000000000000000000000000000005f526004521660245260445ffd5b905067ffffffffffffffff8316115f613a1c565b67ffffffffffffffff85161091505f613a14565b917fffffffff00000000000000000000000000000000000000000000000000000000906001600160a01b03604051936020850195865216604084015216606082015260608152613ad8608082613103565b51902090565b805f52600660205260405f206001600160a01b0383165f5260205260ff60405f205416155f14613b6757805f52600660205260405f206001600160a01b0383165f5260205260405f20600160ff198254161790556001600160a01b03339216907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d5f80a4600190565b50505f90565b805f52600660205260405f206001600160a01b0383165f5260205260ff60405f2054165f14613b6757805f52600660205260405f206001600160a01b0383165f5260205260405f2060ff1981541690556001600160a01b03339216907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b5f80a4600190565b9167ffffffffffffffff169042821115613cba5767ffffffffffffffff16428111613c8f57825f52600b60205267ffffffffffffffff60405f205416928315611bce575080820367ffffffffffffffff8111610e9d5767ffffffffffffffff84911611613c5e57505050565b7f9d40806d000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b7fe527f6e1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b507f06c09405000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b805f52600c60205260405f205460018114613d2d57613d025750565b7f6d873cf1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b507f04bed256000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b90620151807f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f000000193604051926001600160a01b036020850195468752166040850152606084015204608082015260808152613db460a082613103565b5190200690565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016301480613ea8575b15613e16577f000000000000000000000000000000000000000000000000000000000000000090565b60405160208101907f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f82527f000000000000000000000000000000000000000000000000000000000000000060408201527f000000000000000000000000000000000000000000000000000000000000000060608201524660808201523060a082015260a08152613ad860c082613103565b507f00000000000000000000000000000000000000000000000000000000000000004614613ded565b9060418303613efb57613ef49250602081013591604082359201355f1a90614197565b9192909190565b50505f9160029190565b7f30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f00000018110156103ec5750565b519067ffffffffffffffff8216820361036757565b91906001600160a01b0316604051907ffdab463d000000000000000000000000000000000000000000000000000000008252606082600481845afa918215610e01575f5f915f946140f1575b5085146140ea5767ffffffffffffffff1680151592836140c8575b5082613fe9575b5050613fe557507f132ac69c000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b9050565b7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff9192500167ffffffffffffffff8111610e9d5767ffffffffffffffff6024604092835194859384927feaa38b410000000000000000000000000000000000000000000000000000000084521660048301525afa908115610e01575f91614076575b505182145f80613fb3565b90506040813d6040116140c0575b8161409160409383613103565b81010312610367576140b56020604051926140ab846130ae565b8051845201613f30565b60208201525f61406b565b3d9150614084565b67ffffffffffffffff919350166102588101809111610e9d574210915f613fac565b5050509050565b935050506060823d606011614138575b8161410e60609383613103565b81010312610367578151614130604061412960208601613f30565b9401613f30565b92905f613f91565b3d9150614101565b60ff811690601f821161416f576040519161415c604084613103565b6020808452838101919036833783525290565b7fb3512b0c000000000000000000000000000000000000000000000000000000005f5260045ffd5b91907f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0841161420e579160209360809260ff5f9560405194855216868401526040830152606082015282805260015afa15610e01575f516001600160a01b0381161561420457905f905f90565b505f906001905f90565b5050505f916003919056fea164736f6c6343000825000a54cdd369e4e8a8515e52ca72ec816c2101831ad1f18bf44102ed171459c9b4f8';

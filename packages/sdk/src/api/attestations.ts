@@ -2,12 +2,30 @@ import { z } from 'zod';
 import {
   address,
   bytes32,
+  calldata,
   fieldElement,
   idempotencyKey,
   policyName,
+  selector,
   uid,
   unixSeconds,
 } from './primitives.js';
+
+/**
+ * The one call an action-bound attestation is for: `selector` on `target` with arguments whose ABI encoding hashes
+ * (keccak256) to `argsHash`, or the `calldata` (selector and encoded arguments) from which Custos derives both. The
+ * arguments are those the target hashes: for AgentRegistry.executeWithAttestation, `abi.encode(agentId, taskHash)`.
+ */
+export const attestedAction = z
+  .union([
+    z.object({ target: address, selector, argsHash: bytes32 }).strict(),
+    z.object({ target: address, calldata }).strict(),
+  ])
+  .meta({
+    id: 'AttestedAction',
+    description:
+      'Binds the attestation to one call: `{ target, selector, argsHash }` or `{ target, calldata }`. It is spent by that call, once, and makes no compliance record.',
+  });
 
 const attestCommon = {
   subject: address,
@@ -29,7 +47,7 @@ export const attestRequest = z
         : body,
     z.discriminatedUnion('format', [
       z
-        .object({ ...attestCommon, format: z.literal('eip712') })
+        .object({ ...attestCommon, format: z.literal('eip712'), action: attestedAction.optional() })
         .strict()
         .meta({ id: 'Eip712AttestRequest' }),
       z
@@ -62,28 +80,53 @@ const domain = z.object({
 
 const typedField = z.object({ name: z.string(), type: z.string() });
 
+const eip712Common = {
+  uid: z.string(),
+  format: z.literal('eip712'),
+  policy: z.string(),
+  subject: z.string(),
+  issuedAt: unixSeconds,
+  expiresAt: unixSeconds,
+  signer: z.string(),
+  domain,
+  signature: z.string(),
+};
+
+const attestationMessage = {
+  uid: z.string(),
+  subject: z.string(),
+  policyId: z.string(),
+  issuedAt: unixSeconds,
+  expiresAt: unixSeconds,
+};
+
+/** The call an issued action attestation is bound to (selector and argsHash derived when calldata was sent). */
+export const boundAction = z
+  .object({ target: z.string(), selector: z.string(), argsHash: z.string() })
+  .meta({ id: 'BoundAction' });
+
 /** An EIP-712 attestation, ready for `submitAttestation(message, signature)` or a gated contract's call. */
 export const eip712Attestation = z
   .object({
-    uid: z.string(),
-    format: z.literal('eip712'),
-    policy: z.string(),
-    subject: z.string(),
-    issuedAt: unixSeconds,
-    expiresAt: unixSeconds,
-    signer: z.string(),
-    domain,
+    ...eip712Common,
     types: z.object({ Attestation: z.array(typedField) }),
-    message: z.object({
-      uid: z.string(),
-      subject: z.string(),
-      policyId: z.string(),
-      issuedAt: unixSeconds,
-      expiresAt: unixSeconds,
-    }),
-    signature: z.string(),
+    message: z.object(attestationMessage),
   })
   .meta({ id: 'Eip712Attestation' });
+
+/**
+ * An action-bound EIP-712 attestation (`ActionAttestation`), for one call of `action.target`, which spends it
+ * through ComplianceGatekeeper.consumeActionAttestation: e.g. AgentRegistry.executeWithAttestation(agentId,
+ * taskHash, message, signature).
+ */
+export const eip712ActionAttestation = z
+  .object({
+    ...eip712Common,
+    types: z.object({ ActionAttestation: z.array(typedField) }),
+    message: z.object({ ...attestationMessage, ...boundAction.shape }),
+    action: boundAction,
+  })
+  .meta({ id: 'Eip712ActionAttestation' });
 
 /** A Groth16 proof in the shape ZkCredentials.CredentialProof takes it (decimal strings). */
 export const contractProof = z
@@ -118,7 +161,9 @@ export const groth16Attestation = z
   })
   .meta({ id: 'Groth16Attestation' });
 
-export const attestResponse = z.union([eip712Attestation, groth16Attestation]).meta({ id: 'AttestResponse' });
+export const attestResponse = z
+  .union([eip712ActionAttestation, eip712Attestation, groth16Attestation])
+  .meta({ id: 'AttestResponse' });
 
 const revocationState = z
   .object({
@@ -142,6 +187,7 @@ export const attestationStatus = z
     expiresAt: unixSeconds,
     signer: z.string().optional(),
     credentialId: z.number().int().optional(),
+    action: boundAction.optional(),
     status: z.enum(['active', 'expired', 'revoked']),
     revocation: revocationState,
     chainId: z.number().int(),

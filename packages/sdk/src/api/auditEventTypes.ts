@@ -4,6 +4,8 @@
  */
 export const AUDIT_EVENT_TYPES = {
   'attestation.issued': 'screening passed and an EIP-712 attestation or a custodial groth16 proof was issued',
+  'delegation.issued':
+    "screening passed for a delegation's principal and Custos countersigned it (agent, allowed calls, cap, both signatures)",
   'screening.failed': 'screening refused a subject for a policy, with the reason codes',
   'attestation.revoked': 'an officer revoked an attestation (recorded before the chain is told)',
   'attestation.revocation_confirmed': "the attestation's revocation is on-chain, with its transaction",

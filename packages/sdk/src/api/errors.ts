@@ -38,6 +38,14 @@ export const ERRORS = {
     'the policy has no zero-knowledge form (an allow list, or more than 8 denied countries)',
   ],
   CREDENTIAL_UNUSABLE: [422, 'the credential is revoked or expired, or does not satisfy the policy'],
+  INVALID_PRINCIPAL_SIGNATURE: [
+    422,
+    "the principal's signature does not recover to the principal over the delegation's EIP-712 digest",
+  ],
+  DELEGATION_UNACCEPTABLE: [
+    422,
+    'the delegation cannot be countersigned: its times, lifetime or parties do not fit the policy (details.reason)',
+  ],
   RATE_LIMITED: [
     429,
     'over the key’s rate, or too many failed authentications from this address; see Retry-After',

@@ -9,6 +9,7 @@ export * from './audit.js';
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './auditEventTypes.js';
 export { isIso3166Alpha2, iso3166Problem } from './countries.js';
 export * from './credentials.js';
+export * from './delegations.js';
 export * from './emergency.js';
 export { ERRORS, ERROR_CODES, errorBody, statusOf, type ErrorBody, type ErrorCode } from './errors.js';
 export * from './keys.js';

@@ -6,6 +6,7 @@ import type { FourEyesAction } from './approvals.js';
 import * as attestations from './attestations.js';
 import * as audit from './audit.js';
 import * as credentials from './credentials.js';
+import * as delegations from './delegations.js';
 import * as emergency from './emergency.js';
 import type { ErrorCode } from './errors.js';
 import * as keys from './keys.js';
@@ -126,7 +127,7 @@ export const operations = {
     tag: 'attestations',
     summary: 'Screen a subject against a policy and issue an attestation',
     description:
-      'eip712 (default): a signed attestation for submitAttestation or a gated contract. groth16: a custodial proof made with the holder identity secret, for submitProof, mintWithProof or executeWithProof. The decision is audited either way.',
+      "eip712 (default): a signed attestation for submitAttestation or a gated contract; with `action`, an action-bound attestation (ActionAttestation) for that one call, e.g. AgentRegistry.executeWithAttestation, living the policy's actionLifetimeSeconds. groth16: a custodial proof made with the holder identity secret, for submitProof, mintWithProof or executeWithProof. The decision is audited either way.",
     auth: ['dapp', 'admin'],
     headers: attestations.attestHeaders,
     body: attestations.attestRequest,
@@ -144,6 +145,26 @@ export const operations = {
       'PROVER_BUSY',
       'BUSY',
       'ISSUANCE_TREE_FULL',
+      'PAUSED',
+    ],
+  },
+  delegate: {
+    method: 'post',
+    path: '/v1/delegations',
+    tag: 'attestations',
+    summary: "Screen a principal and countersign its delegation to an agent (an AI agent's or a session key)",
+    description:
+      "The principal signs the EIP-712 Delegation (allowed target and selector pairs, an optional spend cap, an expiry within the policy's lifetime); Custos screens the principal, countersigns the same digest with its signer and records both, audited. Either party submits the result with ComplianceGatekeeper.submitDelegation; the agent then acts through CompliantToken.transferAsDelegate or AgentRegistry.executeAsDelegate while the principal stays compliant. Revoke it like an attestation: POST /v1/revocations (custos revoke <uid>).",
+    auth: ['dapp', 'admin'],
+    body: delegations.delegationRequest,
+    response: { description: 'the countersigned delegation', schema: delegations.delegationResponse },
+    errors: [
+      'UNKNOWN_POLICY',
+      'SCREENING_FAILED',
+      'INVALID_PRINCIPAL_SIGNATURE',
+      'DELEGATION_UNACCEPTABLE',
+      'ALREADY_EXISTS',
+      'SIGNER_UNAVAILABLE',
       'PAUSED',
     ],
   },

@@ -43,6 +43,29 @@ export const bytes32 = z
   .transform((value) => value.toLowerCase())
   .meta({ id: 'Bytes32', description: '32 bytes: 0x and 64 hex digits.' });
 
+/** A function selector: `0x` and 8 hex digits, returned lower-case. */
+export const selector = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{8}$/, { message: 'must be a function selector: 0x and 8 hex digits' })
+  .transform((value) => value.toLowerCase())
+  .meta({ id: 'Selector', description: 'A function selector: 0x and 8 hex digits.', example: '0xa9059cbb' });
+
+/** The most calldata an action may carry: far above any gated call's arguments, far below the body limit. */
+export const MAX_CALLDATA_BYTES = 4096;
+
+/**
+ * Calldata: `0x`, a 4-byte selector and the ABI-encoded arguments (whole 32-byte words), at most
+ * {@link MAX_CALLDATA_BYTES} bytes; returned lower-case.
+ */
+export const calldata = z
+  .string()
+  .max(2 + 2 * MAX_CALLDATA_BYTES, { message: `must be at most ${MAX_CALLDATA_BYTES} bytes`, abort: true })
+  .regex(/^0x[0-9a-fA-F]{8}(?:[0-9a-fA-F]{64})*$/, {
+    message: 'must be 0x, a 4-byte selector and ABI-encoded arguments in whole 32-byte words',
+  })
+  .transform((value) => value.toLowerCase())
+  .meta({ id: 'Calldata', description: 'A selector and its ABI-encoded arguments, hex.' });
+
 /** An attestation or credential uid (bytes32), lower-case. */
 export const uid = z
   .string()

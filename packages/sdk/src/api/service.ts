@@ -33,7 +33,13 @@ export const signers = z
       }),
     ),
     policies: z.array(
-      z.object({ name: z.string(), description: z.string(), lifetimeSeconds: z.number().int() }),
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        lifetimeSeconds: z.number().int(),
+        /** How long an action-bound attestation (POST /v1/attest with `action`) lives. */
+        actionLifetimeSeconds: z.number().int(),
+      }),
     ),
   })
   .meta({ id: 'Signers' });
