@@ -17,6 +17,7 @@ import { DELEGATION_TYPES } from '../../src/issuer/index.js';
 import { custos } from '../helpers/cli.js';
 import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
 import { revertOf } from '../helpers/reverts.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -34,7 +35,7 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     new Contract(t.service.chain.contracts[name]!, loadArtifact(name).abi, runner);
 
   before(async () => {
-    t = await startTestService();
+    t = await startTestService({ CHAIN_INDEX_INTERVAL_SECONDS: '1' });
     provider = new JsonRpcProvider(t.service.chain.rpcUrl, undefined, { cacheTimeout: -1 });
     relayer = new NonceManager(new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider));
     [dapp, officer] = await Promise.all([t.key('dapp'), t.key('officer')]);
@@ -123,6 +124,24 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     assert.equal(issued.payload.agent, agent.address);
     assert.equal(issued.payload.principalSignature, body.principalSignature);
 
+    // The execution gate ties the request to the delegation it used, and queues it for an executor.
+    const [admin, executor] = await Promise.all([t.key('admin'), t.key('executor')]);
+    const configured = await t.request('PUT', `/v1/agents/${agentId}`, {
+      key: admin,
+      body: { tenant: 'test-tenant' },
+    });
+    assert.equal(configured.status, 200, JSON.stringify(configured.body));
+    let execution: { status: string; attestationUid: string | null } | undefined;
+    await eventually('the delegated request is decided', async () => {
+      const { body } = await t.request('GET', `/v1/agents/executions?agentId=${agentId}`, { key: admin });
+      execution = body.executions.find(
+        (e: { requestId: string }) => e.requestId === String(requested.args.requestId),
+      );
+      return execution !== undefined;
+    });
+    assert.equal(execution!.status, 'queued', JSON.stringify(execution));
+    assert.equal(execution!.attestationUid, delegation.uid.toLowerCase());
+
     const revoked = await custos(['revoke', delegation.uid, '--reason', 'agent key leaked', '--json'], {
       CUSTOS_URL: t.service.url,
       CUSTOS_OFFICER_KEY: officer,
@@ -132,6 +151,15 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
       await revertOf(registry.getFunction('executeAsDelegate')(delegation.uid, agentId, id('again'))),
       /^DelegationRevoked\(/,
     );
+    // Revoked between the request and the claim: the executor never gets it.
+    const claimed = await t.request('POST', '/v1/agents/executions/claim', { key: executor, body: {} });
+    assert.equal(claimed.body.execution ?? null, null, JSON.stringify(claimed.body));
+    const after = await t.request('GET', `/v1/agents/executions?agentId=${agentId}`, { key: admin });
+    const refused = after.body.executions.find(
+      (e: { requestId: string }) => e.requestId === String(requested.args.requestId),
+    );
+    assert.equal(refused.status, 'refused', JSON.stringify(refused));
+    assert.equal(refused.reasonCode, 'ATTESTATION_REVOKED');
   });
 
   it('refuses a principal that does not pass screening, and audits the refusal', async () => {
