@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { appendAuditEvents, placeholders, type AuditEventInput } from '../audit/index.js';
 import { GroupCommit, type Database } from '../db/index.js';
+import { assertIssuingOpen } from '../emergency/index.js';
 import type { Eip712Attestation, SignedDelegation } from '../issuer/index.js';
 
 /**
@@ -64,7 +65,13 @@ function delegationAsAttestation(tenantId: string, d: SignedDelegation): unknown
   ];
 }
 
+/** Entries that hand out something usable (a refusal is recorded whatever the emergency stop says). */
+const issues = (e: IssuanceEntry) =>
+  e.attestation !== undefined || e.delegation !== undefined || e.audit.type === 'attestation.issued';
+
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
+  // A batch refused here is retried entry by entry (GroupCommit), so refusals in it are still recorded.
+  if (entries.some(issues)) await assertIssuingOpen(client);
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
   const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
   await insertRows(client, 'attestations', COLUMNS, [

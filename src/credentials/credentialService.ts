@@ -14,6 +14,7 @@ import {
 } from '../zk/index.js';
 import type { IssuanceRootPublisher } from './issuanceRoots.js';
 import { lockTreeForWrite } from './trees.js';
+import { assertIssuingOpen } from '../emergency/index.js';
 import { credentialAttributesOf, zkPolicyOf } from './zkPolicy.js';
 
 export interface CredentialServiceOptions {
@@ -96,6 +97,7 @@ export class CredentialService {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const row = await withDatabase(() =>
       inTransaction(this.options.db, async (client) => {
+        await assertIssuingOpen(client);
         const reusable = await this.findReusable(client, request, attributes, nowSeconds, policy);
         const stored =
           reusable ??

@@ -171,4 +171,23 @@ describe('the emergency stop', () => {
     assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
     assert.equal(verified.body.breakCount, 0);
   });
+
+  it('an attestation under way when the stop is pulled is not issued (checked where it would be committed)', async () => {
+    // A custodial proof takes a second or more: the stop is pulled while it is being made.
+    const underWay = t.request('POST', '/v1/attest', {
+      key: dapp,
+      body: { subject, policy: 'kyc-basic', format: 'groth16', identitySecret: '987654321' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pulled = await t.request('POST', '/v1/emergency/pause', { key: officer, body: reason });
+    assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
+    const answer = await underWay;
+    assert.equal(answer.status, 503, JSON.stringify(answer.body));
+    assert.equal(answer.body.error.code, 'PAUSED');
+    const [{ after }] = await t.db.$queryRaw<{ after: bigint }[]>`
+      SELECT count(*) AS after FROM audit_events
+       WHERE type IN ('attestation.issued', 'credential.issued')
+         AND seq > (SELECT max(seq) FROM audit_events WHERE type = 'emergency.paused')`;
+    assert.equal(Number(after), 0, 'nothing issued after the stop');
+  });
 });
