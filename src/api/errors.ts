@@ -6,7 +6,13 @@ import { CustosError, isUnreachable } from '../errors/index.js';
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const known = toCustosError(error);
-    if (known.status >= 500) logger.error({ err: error, requestId: req.id, code: known.code }, known.message);
+    if (known.code === 'INTERNAL')
+      logger.error({ err: error, requestId: req.id, code: known.code }, known.message);
+    else if (known.status >= 500) {
+      // Outages and refusals by design (PAUSED, PROVER_BUSY, ...): expected, said once per request without a stack.
+      const cause = (known.cause as Error | undefined)?.message;
+      logger.warn({ requestId: req.id, code: known.code, ...(cause ? { cause } : {}) }, known.message);
+    }
     // A body never read (refused before parsing) is not drained: the connection closes after the answer.
     if (!req.complete) res.setHeader('connection', 'close');
     res.status(known.status).json({
@@ -29,6 +35,14 @@ function toCustosError(error: unknown): CustosError {
     return new CustosError('MALFORMED_JSON', 'the request body is not valid JSON');
   if (bodyError.type === 'encoding.unsupported' || bodyError.type === 'charset.unsupported') {
     return new CustosError('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
+  }
+  // body-parser's other refusals (a body that does not inflate, a client that aborted it) are the client's.
+  const status = bodyError.status ?? (error as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new CustosError(
+      'MALFORMED_JSON',
+      'the request body could not be read (a broken or unsupported encoding)',
+    );
   }
   // Every other dependency's failures arrive as CustosErrors; a raw one that says "unreachable" is the database's
   // (a query a handler did not wrap in withDatabase): the outage, retryable, not a crash.

@@ -184,10 +184,10 @@ describe('the emergency stop', () => {
     const answer = await underWay;
     assert.equal(answer.status, 503, JSON.stringify(answer.body));
     assert.equal(answer.body.error.code, 'PAUSED');
-    const [{ after }] = await t.db.$queryRaw<{ after: bigint }[]>`
+    const [counted] = await t.db.$queryRaw<{ after: bigint }[]>`
       SELECT count(*) AS after FROM audit_events
        WHERE type IN ('attestation.issued', 'credential.issued')
          AND seq > (SELECT max(seq) FROM audit_events WHERE type = 'emergency.paused')`;
-    assert.equal(Number(after), 0, 'nothing issued after the stop');
+    assert.equal(Number(counted!.after), 0, 'nothing issued after the stop');
   });
 });

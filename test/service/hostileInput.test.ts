@@ -121,8 +121,12 @@ describe('hostile input', () => {
   it('bad input that used to be a 500 is a 400 with a code, and writes nothing', async () => {
     const subject = Wallet.createRandom().address;
     await t.request('PUT', `/v1/kyc/${subject}`, { key: officer, body: APPROVED_KYC });
-    const regulator = await t.key('regulator');
-    const cases: [string, string, { key: string; raw?: string; body?: unknown }][] = [
+    const [regulator, dapp] = await Promise.all([t.key('regulator'), t.key('dapp')]);
+    const cases: [
+      string,
+      string,
+      { key: string; raw?: string; body?: unknown; headers?: Record<string, string> },
+    ][] = [
       [
         'POST',
         '/v1/revocations',
@@ -150,6 +154,17 @@ describe('hostile input', () => {
         '/v1/revocations',
         { key: officer, raw: `{"target":"${subject}","target":"0x${'1'.repeat(64)}","reason":"twice"}` },
       ],
+      // Bodies that claim a compression they do not have.
+      [
+        'POST',
+        '/v1/revocations',
+        {
+          key: officer,
+          raw: `{"target":"${subject}","reason":"abc"}`,
+          headers: { 'content-encoding': 'gzip' },
+        },
+      ],
+      ['POST', '/v1/attest', { key: dapp, raw: 'xx', headers: { 'content-encoding': 'deflate' } }],
     ];
     const before = await t.db.auditEvent.count({ where: { type: { not: 'audit.read' } } });
     for (const [method, route, options] of cases) {
