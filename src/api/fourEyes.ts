@@ -31,8 +31,10 @@ export function fourEyes<P extends object, T>(
   ctx: ApiContext,
   action: FourEyesAction,
   execute: (params: P, requester: Requester) => Promise<T>,
+  /** For an action that lifts something: what it lifts, so an approval cannot act on a later one (see Approvals). */
+  targetState?: (params: P, requester: Requester) => Promise<string>,
 ): (res: Response, params: P, summary: string) => Promise<T | Accepted<{ approval: ApprovalView }>> {
-  ctx.approvals.register(action, execute, decidersOf(action));
+  ctx.approvals.register(action, execute, decidersOf(action), targetState);
   return async (res, params, summary) => {
     const requester = requesterOf(res);
     if (!ctx.approvals.guards(action)) return execute(params, requester);

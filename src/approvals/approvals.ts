@@ -22,10 +22,17 @@ export interface Decider extends Requester {
 /** Runs a guarded action with the parameters and identity it was requested with. */
 export type Executor = (params: never, requester: Requester) => Promise<unknown>;
 
+/**
+ * The state a guarded action acts on, as a string that changes when that state does (the pause it lifts, the holds
+ * it lifts); throws the action's own error when it cannot run now (nothing to lift).
+ */
+export type TargetState = (params: never, requester: Requester) => Promise<string>;
+
 interface Registered {
   execute: Executor;
   /** The roles that may decide it: those the action's own route serves. */
   deciders: readonly Role[];
+  targetState?: TargetState;
 }
 
 type ApprovalRow = NonNullable<Awaited<ReturnType<Database['approval']['findFirst']>>>;
@@ -84,8 +91,13 @@ export class Approvals {
     action: FourEyesAction,
     execute: (params: P, requester: Requester) => Promise<unknown>,
     deciders: readonly Role[],
+    targetState?: (params: P, requester: Requester) => Promise<string>,
   ): void {
-    this.actions.set(action, { execute: execute as Executor, deciders });
+    this.actions.set(action, {
+      execute: execute as Executor,
+      deciders,
+      targetState: targetState as TargetState | undefined,
+    });
   }
 
   /** Stores the request and audits it; the caller answers 202 with it. */
@@ -95,6 +107,8 @@ export class Approvals {
     summary: string,
     requester: Requester,
   ): Promise<ApprovalView> {
+    // Refused now when there is nothing to act on (no pause to lift, no hold), and bound to what there is.
+    const targetState = await this.actions.get(action)?.targetState?.(params as never, requester);
     return withDatabase(() =>
       this.db.$transaction(async (tx) => {
         const row = await tx.approval.create({
@@ -102,6 +116,7 @@ export class Approvals {
             action,
             summary,
             params,
+            targetState,
             tenantId: requester.tenantId,
             scope: requester.scope,
             requestedBy: requester.actor,
@@ -144,30 +159,33 @@ export class Approvals {
 
   /**
    * Approves and carries out the action, as its requester. The requester cannot approve their own; an expired or
-   * decided one is 409. If the action fails (a chain outage, say) the failure is audited and the approval waits
-   * again: approving again retries it, and the actions are safe to run again.
+   * decided one is 409, and so is one whose target changed since it was requested (APPROVAL_STALE: it is then
+   * closed). If the action fails for an outage (a 5xx) the failure is audited and the approval waits again:
+   * approving again retries it, and the actions are safe to run again; a refusal (a 4xx) closes it.
    */
   async approve(id: string, approver: Decider): Promise<ApprovalView> {
     const row = await this.pending(id, approver);
     if (row.requestedBy === approver.actor) {
       throw new CustosError('SELF_APPROVAL', 'a second officer must approve this: you requested it');
     }
-    const { execute } = this.decidable(row, approver);
+    const { execute, targetState } = this.decidable(row, approver);
+    const requester = { actor: row.requestedBy, tenantId: row.tenantId, scope: row.scope as ReadScope };
+    if (targetState)
+      await this.assertTargetUnchanged(row, approver, await this.stateNow(targetState, row, requester));
     // Claimed first, with its audit record, so of two approvers racing only one carries the action out.
     await this.transition(row, approver.actor, { to: 'executing' }, 'approval.approved');
     let result: unknown;
     try {
-      result = await execute(row.params as never, {
-        actor: row.requestedBy,
-        tenantId: row.tenantId,
-        scope: row.scope as ReadScope,
-      });
+      result = await execute(row.params as never, requester);
     } catch (error) {
       const code = error instanceof CustosError ? error.code : 'INTERNAL';
+      const refused = error instanceof CustosError && error.status < 500;
       await this.transition(
         row,
         approver.actor,
-        { from: 'executing', to: 'pending' },
+        refused
+          ? { from: 'executing', to: 'rejected', reason: `refused when carried out: ${code}` }
+          : { from: 'executing', to: 'pending' },
         'approval.failed',
         `${code}: ${(error as Error).message}`.slice(0, 500),
       );
@@ -180,6 +198,41 @@ export class Approvals {
     const row = await this.pending(id, rejecter);
     this.decidable(row, rejecter);
     return this.transition(row, rejecter.actor, { to: 'rejected', reason }, 'approval.rejected', reason);
+  }
+
+  /** The action's target state now; null when it cannot run at all any more (nothing left to act on). */
+  private async stateNow(
+    targetState: TargetState,
+    row: ApprovalRow,
+    requester: Requester,
+  ): Promise<string | null> {
+    try {
+      return await targetState(row.params as never, requester);
+    } catch (error) {
+      if (error instanceof CustosError && error.status < 500) return null;
+      throw error;
+    }
+  }
+
+  /** Closes `row` and refuses with APPROVAL_STALE when what it was requested for is no longer what there is. */
+  private async assertTargetUnchanged(
+    row: ApprovalRow,
+    approver: Decider,
+    now: string | null,
+  ): Promise<void> {
+    if (now !== null && now === row.targetState) return;
+    const reason = now === null ? 'nothing left to act on' : 'its target changed since the request';
+    await this.transition(
+      row,
+      approver.actor,
+      { to: 'rejected', reason: `stale: ${reason}` },
+      'approval.rejected',
+      `stale: ${reason}`,
+    );
+    throw new CustosError(
+      'APPROVAL_STALE',
+      `approval ${row.id} is stale (${reason}): request the action again`,
+    );
   }
 
   /** The action of `row` if `decider`'s role may decide it (an admin-only action needs an admin). */

@@ -102,7 +102,11 @@ describe('the emergency stop', () => {
     assert.match(metrics, /custos_emergency_paused\{scope="service"\} 1/);
     assert.match(metrics, /custos_emergency_paused\{scope="gatekeeper"\} 1/);
 
-    for (const refused of [await attest(), await issueCredential()]) {
+    const claim = t.request('POST', '/v1/agents/executions/claim', {
+      key: await t.key('executor'),
+      body: {},
+    });
+    for (const refused of [await attest(), await issueCredential(), await claim]) {
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal(refused.body.error.code, 'PAUSED');
     }
@@ -151,12 +155,8 @@ describe('the emergency stop', () => {
     assert.equal((await attest()).status, 200, 'issues again');
 
     const notPaused = await t.request('POST', '/v1/emergency/unpause', { key: secondAdmin, body: reason });
-    assert.equal(notPaused.status, 202, 'a guarded request is stored before it runs');
-    const decided = await t.request('POST', `/v1/approvals/${notPaused.body.approval.id}/approve`, {
-      key: admin,
-    });
-    assert.equal(decided.status, 409, JSON.stringify(decided.body));
-    assert.equal(decided.body.error.code, 'NOT_PAUSED');
+    assert.equal(notPaused.status, 409, 'nothing to lift: refused before anyone is asked to approve it');
+    assert.equal(notPaused.body.error.code, 'NOT_PAUSED');
   });
 
   it('every change and the chain following it are in the audit log, which still verifies', async () => {
@@ -170,6 +170,31 @@ describe('the emergency stop', () => {
     assert.equal(verified.status, 200, JSON.stringify(verified.body));
     assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
     assert.equal(verified.body.breakCount, 0);
+  });
+
+  it('an approval to lift one stop never lifts a later one: it is stale and closed', async () => {
+    const pause = () => t.request('POST', '/v1/emergency/pause', { key: officer, body: reason });
+    const requestUnpause = (key: string) => t.request('POST', '/v1/emergency/unpause', { key, body: reason });
+    const approve = (id: string, key: string) => t.request('POST', `/v1/approvals/${id}/approve`, { key });
+    assert.equal((await pause()).status, 200);
+    const leftOver = (await requestUnpause(admin)).body.approval.id as string;
+    const lifting = (await requestUnpause(secondAdmin)).body.approval.id as string;
+    assert.equal((await approve(lifting, admin)).status, 200, 'the first stop is lifted by another approval');
+
+    assert.equal((await pause()).status, 200, 'a later incident');
+    const stale = await approve(leftOver, secondAdmin);
+    assert.equal(stale.status, 409, JSON.stringify(stale.body));
+    assert.equal(stale.body.error.code, 'APPROVAL_STALE');
+    assert.equal((await t.request('GET', '/v1/emergency', { key: dapp })).body.paused, true, 'still stopped');
+    const closed = await t.request('GET', '/v1/approvals?status=rejected', { key: admin });
+    assert.ok(
+      closed.body.approvals.some((a: { id: string }) => a.id === leftOver),
+      'closed, not pending',
+    );
+    assert.equal((await approve(leftOver, secondAdmin)).body.error.code, 'APPROVAL_DECIDED');
+
+    const fresh = (await requestUnpause(admin)).body.approval.id as string;
+    assert.equal((await approve(fresh, secondAdmin)).status, 200, 'a fresh request for this stop lifts it');
   });
 
   it('an attestation under way when the stop is pulled is not issued (checked where it would be committed)', async () => {

@@ -158,7 +158,7 @@ describe('officers: four eyes, bulk revocations, reason codes', () => {
     assert.ok(listed.body.approvals.some((a: { id: string }) => a.id === expiring.id));
   });
 
-  it('an approved action that fails is audited and waits again; a claim abandoned by a crash can be approved', async () => {
+  it('an approved action refused when carried out is audited and closed; a claim abandoned by a crash can be approved', async () => {
     // Two requests for one address: once the first is carried out, the second has nothing left to do.
     const { subject: twice } = await attested();
     const first = (await revokeAddress(alice, twice)).body.approval;
@@ -167,11 +167,12 @@ describe('officers: four eyes, bulk revocations, reason codes', () => {
     const failed = await t.request('POST', `/v1/approvals/${approval.id}/approve`, { key: bob });
     assert.equal(failed.status, 409, 'the action’s own answer');
     assert.equal(failed.body.error.code, 'ALREADY_REVOKED');
-    const pending = (
-      await t.request('GET', '/v1/approvals?status=pending', { key: bob })
+    // A refusal (4xx) is final: approving it again could only act on a later state. An outage (5xx) waits again.
+    const closed = (
+      await t.request('GET', '/v1/approvals?status=rejected', { key: bob })
     ).body.approvals.find((a: { id: string }) => a.id === approval.id);
-    assert.equal(pending?.status, 'pending');
-    assert.equal(pending?.decidedBy, null);
+    assert.equal(closed?.status, 'rejected');
+    assert.match(closed?.decisionReason ?? '', /ALREADY_REVOKED/);
     assert.deepEqual(await auditTypes(approval.id), [
       'approval.requested',
       'approval.approved',
@@ -191,6 +192,12 @@ describe('officers: four eyes, bulk revocations, reason codes', () => {
 
   it('approvals through the CLI: a second officer lists and approves a hold lift', async () => {
     const { subject } = await attested();
+    const nothingToLift = await t.request('POST', `/v1/holds/${subject}/lift`, {
+      key: alice,
+      body: { reasonCode: 'OTHER', reason: 'asked before any hold' },
+    });
+    assert.equal(nothingToLift.status, 404, 'refused at once: an approval must not wait for a later hold');
+    assert.equal(nothingToLift.body.error.code, 'NOT_FOUND');
     const revoking = (await revokeAddress(alice, subject)).body.approval;
     assert.equal((await t.request('POST', `/v1/approvals/${revoking.id}/approve`, { key: bob })).status, 200);
 

@@ -29,6 +29,8 @@ export function agentRoutes(ctx: ApiContext): Router {
   }));
 
   route(router, ctx, operations.claimExecution, async ({ body }, { res }) => {
+    // While the emergency stop is on, authorised executions wait in the queue: nothing new runs.
+    ctx.emergency.assertIntakeOpen();
     if (!ctx.executions) return { execution: null };
     const leased = await withDatabase(() => ctx.executions!.claim(executor(res), body.leaseSeconds));
     return { execution: leased && executionViewOf(leased) };

@@ -2,6 +2,7 @@ import { operations, type emergencyRequest } from '@custos/sdk/api';
 import { Router } from 'express';
 import type { z } from 'zod';
 import type { Requester } from '../../approvals/index.js';
+import { CustosError, withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import { fourEyes, requesterOf } from '../fourEyes.js';
 import { route } from '../route.js';
@@ -21,6 +22,12 @@ export function emergencyRoutes(ctx: ApiContext): Router {
     'emergency-unpause',
     (body: z.output<typeof emergencyRequest>, requester: Requester) =>
       ctx.emergency.unpause(body, requester.actor),
+    // Bound to this pause: an approval left over from it never lifts a later one.
+    async () => {
+      const state = await withDatabase(() => ctx.emergency.refresh());
+      if (!state.paused) throw new CustosError('NOT_PAUSED', 'the emergency stop is not on');
+      return `paused at ${state.changedAt}`;
+    },
   );
   route(router, ctx, operations.emergencyUnpause, ({ body }, { res }) =>
     unpause(res, body, `lift the emergency stop (${body.reasonCode}: ${body.reason})`),

@@ -27,14 +27,37 @@ export function holdRoutes(ctx: ApiContext): Router {
       }),
     ),
   }));
-  const lift = fourEyes(ctx, 'hold-lift', async (body: Lift, requester: Requester) => {
-    const lifted = await withDatabase(() =>
-      ctx.db.$transaction((tx) => liftHolds(tx, { ...body, scope: requester.scope, actor: requester.actor })),
-    );
-    if (lifted.length === 0)
-      throw new CustosError('NOT_FOUND', `no active hold on ${body.subject} that you can lift`);
-    return { lifted };
-  });
+  const noHold = (subject: string) =>
+    new CustosError('NOT_FOUND', `no active hold on ${subject} that you can lift`);
+  const lift = fourEyes(
+    ctx,
+    'hold-lift',
+    async (body: Lift, requester: Requester) => {
+      const lifted = await withDatabase(() =>
+        ctx.db.$transaction((tx) =>
+          liftHolds(tx, { ...body, scope: requester.scope, actor: requester.actor }),
+        ),
+      );
+      if (lifted.length === 0) throw noHold(body.subject);
+      return { lifted };
+    },
+    // Bound to the holds there are now: an approval never lifts a hold placed after it was requested.
+    async (body: Lift, requester: Requester) => {
+      const holds = await withDatabase(() =>
+        listHolds(ctx.db, {
+          subject: body.subject,
+          scope: requester.scope,
+          includeLifted: false,
+          limit: 100,
+        }),
+      );
+      if (holds.length === 0) throw noHold(body.subject);
+      return `holds ${holds
+        .map((h) => h.id)
+        .sort()
+        .join(',')}`;
+    },
+  );
   route(router, ctx, operations.liftHold, ({ params: { subject }, body }, { res }) =>
     lift(res, { subject, ...body }, `lift the hold on ${subject} (${body.reasonCode})`),
   );

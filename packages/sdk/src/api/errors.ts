@@ -23,6 +23,10 @@ export const ERRORS = {
   ATTESTATION_EXPIRED: [409, 'the attestation issued under this Idempotency-Key has expired; use a new key'],
   WEBHOOK_REPLAYED: [409, 'this exact webhook delivery was already received'],
   APPROVAL_DECIDED: [409, 'the approval was already approved or rejected, or has expired'],
+  APPROVAL_STALE: [
+    409,
+    'what the action was requested for has changed (the pause or hold it lifts is another one, or gone): request it again',
+  ],
   ALREADY_PAUSED: [409, 'the emergency stop is already on'],
   NOT_PAUSED: [409, 'the emergency stop is not on'],
   EXECUTION_FINISHED: [409, 'the execution already has its result (or was refused)'],

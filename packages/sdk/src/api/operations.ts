@@ -429,6 +429,7 @@ export const operations = {
     },
     errors: [
       'APPROVAL_DECIDED',
+      'APPROVAL_STALE',
       'SELF_APPROVAL',
       'ALREADY_REVOKED',
       'CHAIN_UNAVAILABLE',
@@ -649,7 +650,7 @@ export const operations = {
     auth: ['executor'],
     body: agents.claimRequest,
     response: { description: 'the execution, leased to this key', schema: agents.claimResult },
-    errors: ['CHAIN_UNAVAILABLE'],
+    errors: ['CHAIN_UNAVAILABLE', 'PAUSED'],
   },
   reportExecution: {
     method: 'post',
