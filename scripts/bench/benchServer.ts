@@ -1,9 +1,12 @@
 // A Custos server for the throughput benchmark, in its own process so the load generator does not share its event
 // loop: a throwaway PostgreSQL, the embedded chain, the signer named by SIGNER, and compliant subjects ready.
-// Prints one JSON line ({ url, key, subjects, pid }) when ready; stops everything on SIGTERM.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+// Prints one JSON line ({ url, key, subjects, pid }) when ready; stops everything on SIGTERM. Answers commands on
+// stdin with one line each: `profile-start`, and `profile-stop <file>` (writes the CPU profile since the start).
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Wallet } from 'ethers';
 import { pino } from 'pino';
 import { createApiKey, ensureTenant } from '../../src/auth/index.js';
@@ -49,6 +52,20 @@ for (let i = 0; i < SUBJECTS; i++) {
 }
 await closeDatabase(db);
 console.log(JSON.stringify({ url: service.url, key, subjects, pid: process.pid }));
+
+const profiler = new Session();
+profiler.connect();
+await profiler.post('Profiler.enable');
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const [command, file] = line.split(' ');
+  if (command === 'profile-start') {
+    await profiler.post('Profiler.start');
+  } else if (command === 'profile-stop' && file) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+  }
+  console.log(`${command} done`);
+});
 
 handOverShutdownSignals(); // the service drains first; this PostgreSQL stops after it
 process.once('SIGTERM', async () => {
