@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -23,32 +23,50 @@ function packageOf(url: string): string {
   return 'custos';
 }
 
-/** Self time per function and per package, in milliseconds, from the sample timeline. */
+const nameOf = ({ functionName, url, lineNumber }: ProfileNode['callFrame']) => {
+  const file = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|scripts)\//, '$1/');
+  return `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
+};
+
+/**
+ * Self time per function and per package, and total time (self and callees) of Custos's own functions, in
+ * milliseconds, from the sample timeline.
+ */
 function summarise(profile: Profile): {
   totalMs: number;
   idleMs: number;
   functions: { name: string; ms: number }[];
   packages: { name: string; ms: number }[];
+  ours: { name: string; ms: number }[];
 } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
+  const ours = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
   for (const [id, us] of selfUs) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const { callFrame } = byId.get(id)!;
     totalUs += us;
-    if (functionName === '(idle)') {
+    if (callFrame.functionName === '(idle)') {
       idleUs += us;
       continue;
     }
-    const file = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|scripts)\//, '$1/');
-    const name = `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
+    const name = nameOf(callFrame);
     functions.set(name, (functions.get(name) ?? 0) + us);
-    const pkg = packageOf(url);
+    const pkg = packageOf(callFrame.url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + us);
+    // Each of our functions on the stack once, however deep the recursion.
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (packageOf(frame.url) === 'custos') onStack.add(nameOf(frame));
+    }
+    for (const ourName of onStack) ours.set(ourName, (ours.get(ourName) ?? 0) + us);
   }
   const sorted = (m: Map<string, number>) =>
     [...m].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
@@ -57,11 +75,12 @@ function summarise(profile: Profile): {
     idleMs: idleUs / 1000,
     functions: sorted(functions),
     packages: sorted(packages),
+    ours: sorted(ours),
   };
 }
 
 function print(file: string, top: number): void {
-  const { totalMs, idleMs, functions, packages } = summarise(
+  const { totalMs, idleMs, functions, packages, ours } = summarise(
     JSON.parse(readFileSync(file, 'utf8')) as Profile,
   );
   const busyMs = totalMs - idleMs;
@@ -73,6 +92,8 @@ function print(file: string, top: number): void {
   for (const f of functions.slice(0, top)) console.log(`| ${share(f.ms)} | ${f.name} |`);
   console.log('\n| self time (of busy) | package |\n| ---: | --- |');
   for (const p of packages.slice(0, top)) console.log(`| ${share(p.ms)} | ${p.name} |`);
+  console.log('\n| total time (of busy) | Custos function, with what it calls |\n| ---: | --- |');
+  for (const f of ours.slice(0, top)) console.log(`| ${share(f.ms)} | ${f.name} |`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
