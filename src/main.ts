@@ -1,6 +1,6 @@
 // `npm start` (and `custos serve`): Custos on its embedded defaults, or on the configuration in the environment.
 // `--replica`: another process beside a running `npm start`, sharing its database, chain and keys.
-// WORKERS=N (N > 1): this process is node:cluster's primary, and the same program runs again in each worker.
+// WORKERS=N (N > 1): this process is node:cluster's primary, and this entry runs again in each worker.
 import cluster from 'node:cluster';
 import { loadEnv, workerCount } from './config/index.js';
 import { handOverShutdownSignals } from './db/index.js';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const workers = workerCount(env);
   const service = await startService(env, undefined, {
     migrate: !replica,
-    workers: workers > 1 ? workers : undefined,
+    workers: workers > 1 ? { count: workers, settings: process.env } : undefined,
   });
   if (replica)
     console.error(`custos: replica serving ${service.url}, joined the instance in ${env.CUSTOS_DATA_DIR}`);

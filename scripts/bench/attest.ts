@@ -2,8 +2,9 @@
 // before every response, for the local and the pkcs11 (SoftHSM2) signer. At each concurrency level GET /healthz
 // runs first on the same server (same middleware: request id, logging, metrics, helmet), so every attestation
 // rate is also shown as a fraction of the rate of the cheapest request that server answers. Prints figures;
-// asserts nothing. BENCH_SECONDS (default 10), BENCH_SIGNERS (default "local,pkcs11"), and BENCH_CPU_PROF=<dir>
-// writes a CPU profile of the server during each POST /v1/attest level (summarise with scripts/bench/cpuProfile.ts).
+// asserts nothing. BENCH_SECONDS (default 10), BENCH_SIGNERS (default "local,pkcs11"), BENCH_WORKERS (the WORKERS
+// settings to run, default "1,2"), and BENCH_CPU_PROF=<dir> writes a CPU profile of the server during each POST
+// /v1/attest level with WORKERS=1 (summarise with scripts/bench/cpuProfile.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,6 +16,7 @@ import { initSoftHsmToken, softHsmModule, softHsmSignerEnv } from '../../test/he
 const CONCURRENCY = [1, 10, 32, 50];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SIGNERS = (process.env.BENCH_SIGNERS ?? 'local,pkcs11').split(',');
+const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',');
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 interface Ready {
@@ -37,20 +39,24 @@ async function startServer(env: Record<string, string>): Promise<BenchServer> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines: Interface = createInterface({ input: child.stdout! });
-  const nextLine = () =>
+  /** The next line that `wanted` accepts; others (WORKERS=N workers' warnings share the stdout) are passed on. */
+  const nextLine = (wanted: (line: string) => boolean) =>
     new Promise<string>((resolve, reject) => {
       const exited = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
-      child.once('exit', exited);
-      lines.once('line', (line) => {
+      const take = (line: string) => {
+        if (!wanted(line)) return void console.error(line);
         child.off('exit', exited);
+        lines.off('line', take);
         resolve(line);
-      });
+      };
+      child.once('exit', exited);
+      lines.on('line', take);
     });
-  const ready = JSON.parse(await nextLine()) as Ready;
+  const ready = JSON.parse(await nextLine((line) => line.startsWith('{"url":'))) as Ready;
   return {
     ready,
     command: (line) => {
-      const answer = nextLine();
+      const answer = nextLine((answerLine) => answerLine === `${line.split(' ')[0]} done`);
       child.stdin!.write(`${line}\n`);
       return answer;
     },
@@ -93,10 +99,14 @@ function attest(ready: Ready, connections: number) {
 }
 
 async function run(label: string, env: Record<string, string>): Promise<void> {
-  const server = await startServer(env);
+  for (const workers of WORKERS) await runWith(label, workers, env);
+}
+
+async function runWith(label: string, workers: string, env: Record<string, string>): Promise<void> {
+  const server = await startServer({ ...env, WORKERS: workers });
   try {
     console.log(
-      `\nPOST /v1/attest, signer ${label} (${SECONDS}s per level, audit committed before each response; load average before: ${loadavg()
+      `\nPOST /v1/attest, signer ${label}, WORKERS=${workers} (${SECONDS}s per level, audit committed before each response; load average before: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
     );
@@ -107,7 +117,9 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
     for (const connections of CONCURRENCY) {
       const health = await healthz(server.ready.url, connections);
       const profile =
-        PROFILE_DIR && path.resolve(PROFILE_DIR, `attest-${label.split(' ')[0]}-c${connections}.cpuprofile`);
+        PROFILE_DIR &&
+        workers === '1' &&
+        path.resolve(PROFILE_DIR, `attest-${label.split(' ')[0]}-c${connections}.cpuprofile`);
       if (profile) await server.command('profile-start');
       const result = await attest(server.ready, connections);
       if (profile) await server.command(`profile-stop ${profile}`);
@@ -122,7 +134,10 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
         .join(' ')}`,
     );
   } finally {
-    console.log(`peak server memory (RSS high-water mark): ${Math.round((await server.stop()) / 1024)} MiB`);
+    const peak = Math.round((await server.stop()) / 1024);
+    console.log(
+      `peak server memory (RSS high-water mark${workers === '1' ? '' : ', the primary alone'}): ${peak} MiB`,
+    );
   }
 }
 

@@ -44,7 +44,7 @@ export function replicaOfRunningInstance(source: NodeJS.ProcessEnv = process.env
   return loadEnv({
     ...source,
     PORT: port,
-    ...embeddedInstanceEnvironment({
+    ...embeddedInstanceEnvironment(env, {
       dataDir,
       databaseUrl,
       rpcUrl: first.rpcUrl,
@@ -56,15 +56,22 @@ export function replicaOfRunningInstance(source: NodeJS.ProcessEnv = process.env
 
 /**
  * The settings of a process that joins an embedded instance (its PostgreSQL, chain, contracts and keys in
- * `dataDir`) configured like any production replica: a `--replica`, or a worker of a WORKERS=N `npm start`.
+ * `dataDir`) configured like any production replica: a `--replica`, or a worker of a WORKERS=N `npm start`. The
+ * signer and operator are the instance's own (`env`): configured ones stay as they are; unset, those the embedded
+ * defaults use (the dev keystore signs, anvil's first account operates).
  */
-export function embeddedInstanceEnvironment(instance: {
-  dataDir: string;
-  databaseUrl: string;
-  rpcUrl: string;
-  chainId: number;
-  contracts: Partial<Record<ContractName, string>>;
-}): Record<string, string | undefined> {
+export function embeddedInstanceEnvironment(
+  env: Env,
+  instance: {
+    dataDir: string;
+    databaseUrl: string;
+    rpcUrl: string;
+    chainId: number;
+    contracts: Partial<Record<ContractName, string>>;
+  },
+): Record<string, string | undefined> {
+  const signer = env.SIGNER ?? 'local';
+  const configuredOperator = env.OPERATOR_KMS_KEY_ID || env.OPERATOR_PKCS11_KEY_LABEL;
   return {
     DATABASE_URL: instance.databaseUrl,
     RPC_URL: instance.rpcUrl,
@@ -74,12 +81,15 @@ export function embeddedInstanceEnvironment(instance: {
     COMPLIANT_TOKEN_ADDRESS: instance.contracts.CompliantToken,
     AGENT_REGISTRY_ADDRESS: instance.contracts.AgentRegistry,
     AUDIT_ANCHOR_ADDRESS: instance.contracts.AuditAnchor,
-    // What the embedded defaults use: anvil's first account operates, the dev keystore signs.
-    OPERATOR_PRIVATE_KEY: ANVIL_DEFAULT_PRIVATE_KEY,
-    SIGNER: 'local',
-    // The development key of the instance it joins, on purpose (a configured chain would refuse it otherwise).
-    ALLOW_LOCAL_SIGNER: 'true',
-    LOCAL_KEYSTORE_FILE: path.join(instance.dataDir, 'keys', 'signer.json'),
-    LOCAL_KEYSTORE_PASSWORD: DEV_KEYSTORE_PASSWORD,
+    OPERATOR_PRIVATE_KEY: configuredOperator
+      ? undefined
+      : (env.OPERATOR_PRIVATE_KEY ?? ANVIL_DEFAULT_PRIVATE_KEY),
+    SIGNER: signer,
+    ...(signer === 'local' && {
+      // The instance's key, on purpose (a configured chain would refuse a local signer otherwise).
+      ALLOW_LOCAL_SIGNER: 'true',
+      LOCAL_KEYSTORE_FILE: env.LOCAL_KEYSTORE_FILE ?? path.join(instance.dataDir, 'keys', 'signer.json'),
+      LOCAL_KEYSTORE_PASSWORD: env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD,
+    }),
   };
 }

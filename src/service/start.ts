@@ -90,10 +90,11 @@ export interface StartOptions {
    */
   backgroundJobs?: boolean;
   /**
-   * WORKERS=N's primary: instead of serving HTTP here, fork this many worker processes that serve PORT, each joining
-   * what this process started (database, chain, keys) with backgroundJobs false. Unset: serve here.
+   * WORKERS=N's primary: instead of serving HTTP here, fork `count` worker processes that serve PORT, each loading
+   * its configuration from `settings` (what `env` was loaded from) joined to what this process started (database,
+   * chain, keys), with backgroundJobs false. Unset: serve here.
    */
-  workers?: number;
+  workers?: { count: number; settings: NodeJS.ProcessEnv };
   /** In a worker: its node:cluster id, named in a header on every response. */
   workerId?: number;
 }
@@ -307,10 +308,14 @@ export async function startService(
     };
 
     /** WORKERS=N: the workers serve, joining this process's database, chain and keys; resolves with their port. */
-    const forkWorkers = async (count: number): Promise<number> => {
+    const forkWorkers = async ({ count, settings }: NonNullable<StartOptions['workers']>) => {
       const workers = await startWorkers({
         count,
-        env: local ? embeddedInstanceEnvironment({ dataDir, databaseUrl, rpcUrl, chainId, contracts }) : {},
+        env: {
+          ...settings,
+          ...(local &&
+            embeddedInstanceEnvironment(env, { dataDir, databaseUrl, rpcUrl, chainId, contracts })),
+        },
         port: env.PORT,
         logger,
       });

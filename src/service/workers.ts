@@ -1,10 +1,17 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 
 /** The response header naming the worker process (its node:cluster id) that answered. */
 export const WORKER_HEADER = 'x-custos-worker';
+
+/** What a worker runs: the service's entry (src/main.ts under tsx, dist/src/main.js built), whoever started the primary. */
+const WORKER_ENTRY = fileURLToPath(
+  new URL(`../main${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
 
 /** A restarted worker waits this long first, so a worker that crashes at once does not spin. */
 const RESTART_DELAY_MS = 1000;
@@ -20,7 +27,7 @@ export interface Workers {
 }
 
 /**
- * The primary's side of WORKERS=N: forks `count` server processes (this same program, which starts as a worker
+ * The primary's side of WORKERS=N: forks `count` server processes (the service's entry, which starts as a worker
  * under node:cluster) with `env` added to the environment, and resolves once every one listens; node:cluster shares
  * the one port and hands connections to the workers in turn. A worker that exits while the primary is not stopping
  * is logged and replaced. A worker that exits before it listens fails the start, and the others are stopped.
@@ -36,6 +43,7 @@ export async function startWorkers(options: {
   const env = { ...options.env, PORT: String(options.port) };
   const running = new Set<Worker>();
   let closing = false;
+  cluster.setupPrimary({ exec: WORKER_ENTRY, args: [] });
 
   const fork = () =>
     new Promise<number>((resolve, reject) => {
