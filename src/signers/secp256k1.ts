@@ -1,6 +1,7 @@
 import { Signature, computeAddress } from 'ethers';
-// The native addon itself (libsecp256k1): the package's main entry would fall back to pure JavaScript silently.
-import secp256k1 from 'secp256k1/bindings';
+// The native addon itself (libsecp256k1): the package's main entry would fall back to pure JavaScript silently. With
+// its file extension: the package has no exports map, and Node's ESM resolver (the built image) needs the file.
+import secp256k1 from 'secp256k1/bindings.js';
 import { SignatureVerificationError, type SignerBackend } from './signer.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -1,7 +1,7 @@
-// The parts of the native secp256k1 binding (secp256k1 5.x, `secp256k1/bindings`: libsecp256k1 through N-API) that
+// The parts of the native secp256k1 binding (secp256k1 5.x, `secp256k1/bindings.js`: libsecp256k1 through N-API) that
 // Custos uses. The package's main entry silently falls back to pure JavaScript (elliptic) when the addon cannot load;
 // the bindings entry throws instead.
-declare module 'secp256k1/bindings' {
+declare module 'secp256k1/bindings.js' {
   const secp256k1: {
     /** RFC 6979 signature over a 32-byte digest: 64 bytes r || s with s in the lower half, and the recovery id. */
     ecdsaSign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
