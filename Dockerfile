@@ -38,8 +38,6 @@ COPY --from=build /app/zk ./zk
 RUN mkdir -p /var/lib/custos && chown 1000:1000 /var/lib/custos
 # The base image's `node` user, by number so that runAsNonRoot can verify it.
 USER 1000:1000
-# One server process per core (node:cluster on one port); WORKERS=1 runs a single process.
-ENV WORKERS=auto
 EXPOSE 8080
 # /readyz checks the database, the chain and the signer; the signer's answer is trusted for
 # READYZ_SIGNER_CACHE_SECONDS (60 s), so probes cost at most one KMS DescribeKey a minute.

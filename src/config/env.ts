@@ -38,7 +38,7 @@ export const envSchema = z
       .union([z.literal('auto'), integer(1, 64)], { message: 'must be auto or a whole number from 1 to 64' })
       .optional()
       .describe(
-        'Server processes sharing PORT (node:cluster) and the database: a number, or `auto` for one per core. Unset: `auto` on embedded defaults (and in the image, which sets it), 1 with DATABASE_URL set. Each worker has its own DATABASE_POOL_SIZE connections.',
+        'Server processes sharing PORT (node:cluster) and the database: a number, or `auto` for one per core. Unset: `auto` on embedded defaults, 1 with DATABASE_URL set. Each worker has its own DATABASE_POOL_SIZE connections.',
       ),
     HOST: z
       .string()
