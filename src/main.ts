@@ -1,13 +1,20 @@
 // `npm start` (and `custos serve`): Custos on its embedded defaults, or on the configuration in the environment.
 // `--replica`: another process beside a running `npm start`, sharing its database, chain and keys.
-import { loadEnv } from './config/index.js';
+// WORKERS=N (N > 1): this process is node:cluster's primary, and this entry runs again in each worker.
+import cluster from 'node:cluster';
+import { loadEnv, workerCount } from './config/index.js';
 import { handOverShutdownSignals } from './db/index.js';
 import { replicaOfRunningInstance, startService } from './service/index.js';
 
 async function main(): Promise<void> {
+  if (cluster.isWorker) return worker(cluster.worker!.id);
   const replica = process.argv.slice(2).includes('--replica');
   const env = replica ? replicaOfRunningInstance() : loadEnv();
-  const service = await startService(env, undefined, { migrate: !replica });
+  const workers = workerCount(env);
+  const service = await startService(env, undefined, {
+    migrate: !replica,
+    workers: workers > 1 ? { count: workers, settings: process.env } : undefined,
+  });
   if (replica)
     console.error(`custos: replica serving ${service.url}, joined the instance in ${env.CUSTOS_DATA_DIR}`);
   if (service.credentials) {
@@ -39,6 +46,30 @@ async function main(): Promise<void> {
   handOverShutdownSignals();
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * A WORKERS=N worker: its primary put the instance's database, chain and keys in its environment, applied the
+ * migrations and runs the background jobs. It stops (draining, like a single process) on SIGTERM or SIGINT, and
+ * when its primary has gone; it leaves restarting to the primary.
+ */
+async function worker(id: number): Promise<void> {
+  const service = await startService(loadEnv(), undefined, {
+    migrate: false,
+    backgroundJobs: false,
+    workerId: id,
+  });
+  const stop = () =>
+    service.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`custos: worker ${id} shutdown failed: ${error.message.split('\n')[0]}`);
+        process.exit(1);
+      },
+    );
+  handOverShutdownSignals();
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stop());
+  process.on('disconnect', () => void stop());
 }
 
 main().catch((error: Error) => {

@@ -1,7 +1,8 @@
-// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- attest`, `-- audit`, `-- zk`, `-- revocation`, `-- replicas` or `-- agents` runs one.
+// `npm run bench`: every benchmark, each printing its own figures. `npm run bench -- gas`, `-- crypto`, `-- attest`, `-- audit`, `-- zk`, `-- revocation`, `-- replicas` or `-- agents` runs one.
 import { runAgentsBenchmark } from './agents.js';
 import { runAttestBenchmark } from './attest.js';
 import { runAuditBenchmark } from './audit.js';
+import { runCryptoBenchmark } from './crypto.js';
 import { runGasBenchmark } from './gas.js';
 import { runReplicasBenchmark } from './replicas.js';
 import { runRevocationBenchmark } from './revocation.js';
@@ -9,6 +10,7 @@ import { runZkBenchmark } from './zk.js';
 
 const benchmarks: Record<string, () => void | Promise<void>> = {
   gas: runGasBenchmark,
+  crypto: runCryptoBenchmark,
   attest: runAttestBenchmark,
   audit: runAuditBenchmark,
   zk: runZkBenchmark,

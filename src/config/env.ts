@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { FOUR_EYES_ACTIONS, kmsKeyId, type FourEyesAction } from '@custos/sdk/api';
@@ -33,6 +34,12 @@ const integer = (min: number, max: number) =>
 export const envSchema = z
   .object({
     PORT: integer(0, 65_535).default(8080).describe('Where the API listens (0: a free port).'),
+    WORKERS: z
+      .union([z.literal('auto'), integer(1, 64)], { message: 'must be auto or a whole number from 1 to 64' })
+      .optional()
+      .describe(
+        'Server processes sharing PORT (node:cluster) and the database: a number, or `auto` for one per core. Unset: `auto` on embedded defaults, 1 with DATABASE_URL set. Each worker has its own DATABASE_POOL_SIZE connections.',
+      ),
     HOST: z
       .string()
       .min(1)
@@ -356,6 +363,12 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** How many server processes WORKERS asks for (its default: one per core on embedded defaults, else 1). */
+export function workerCount(env: Pick<Env, 'WORKERS' | 'DATABASE_URL'>): number {
+  const workers = env.WORKERS ?? (env.DATABASE_URL ? 1 : 'auto');
+  return workers === 'auto' ? availableParallelism() : workers;
+}
 
 /** Thrown for invalid configuration; its message is the one line start-up prints. */
 export class ConfigError extends Error {

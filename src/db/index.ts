@@ -6,7 +6,7 @@ export {
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
 } from './embeddedPostgres.js';
-export { GroupCommit } from './groupCommit.js';
+export { Batcher, GroupCommit } from './groupCommit.js';
 export {
   applyMigrations,
   assertMigrated,

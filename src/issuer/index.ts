@@ -2,6 +2,7 @@
 export {
   ACTION_ATTESTATION_TYPES,
   ATTESTATION_TYPES,
+  attestationDigest,
   AUDIT_CHECKPOINT_TYPES,
   auditCheckpointDigest,
   type AuditCheckpointMessage,

@@ -1,4 +1,5 @@
-import type { Database } from '../db/index.js';
+import type pg from 'pg';
+import { Batcher, type Database } from '../db/index.js';
 import { decide, type Decision, type SubjectProfile } from './decide.js';
 import type { Policy } from './policies.js';
 import type { ListVersion } from './sanctions/index.js';
@@ -28,19 +29,54 @@ interface ProfileRow {
 }
 
 /**
- * Everything a decision needs in one round trip (this is the hot path): the KYC record, repeated on one row per
- * active list version, with the list's entry for the subject when there is one.
+ * Everything a decision needs (this is the hot path), for a batch of requests in one round trip: per request
+ * (`i`, from 1), the KYC record, repeated on one row per active list version, with the list's entry for the subject
+ * when there is one. A named statement with one text for any batch size: each pooled connection parses and plans
+ * it once instead of on every request.
  */
-const PROFILE_QUERY = `
-  SELECT k.status, k.country, k.birth_date, k.accredited, k.risk_score, k.provider, k.reference,
+const PROFILES_QUERY = {
+  name: 'screening-profiles',
+  text: `
+  SELECT s.i::int AS i, k.status, k.country, k.birth_date, k.accredited, k.risk_score, k.provider, k.reference,
          l.name AS list_name, l.content_hash, a.entity,
          EXISTS (SELECT 1 FROM holds h WHERE h.subject = s.subject AND h.lifted_at IS NULL
-                  AND (h.tenant_id IS NULL OR h.tenant_id = $2::uuid)) AS held
-  FROM (SELECT $1::text AS subject) s
+                  AND (h.tenant_id IS NULL OR h.tenant_id = s.tenant_id)) AS held
+  FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS s(subject, tenant_id, i)
   LEFT JOIN kyc_records k ON k.subject = s.subject
   LEFT JOIN sanctions_lists l ON l.active
   LEFT JOIN sanctioned_addresses a ON a.list_id = l.id AND a.address = lower(s.subject)
-  ORDER BY l.name`;
+  ORDER BY s.i, l.name`,
+};
+
+interface ProfileRequest {
+  subject: string;
+  tenantId: string;
+}
+
+async function readProfiles(pool: pg.Pool, requests: ProfileRequest[]): Promise<ProfileRow[][]> {
+  const { rows } = await pool.query<ProfileRow & { i: number }>({
+    ...PROFILES_QUERY,
+    values: [requests.map((r) => r.subject), requests.map((r) => r.tenantId)],
+  });
+  const profiles = requests.map((): ProfileRow[] => []);
+  for (const row of rows) profiles[row.i - 1]!.push(row);
+  return profiles;
+}
+
+/**
+ * One reader per pool: screenings that arrive while a read is under way share the next one. Each still reads
+ * after it was asked for, so a decision never uses data older than its request.
+ */
+const readers = new WeakMap<pg.Pool, Batcher<ProfileRequest, ProfileRow[]>>();
+
+function profileRows(pool: pg.Pool, request: ProfileRequest): Promise<ProfileRow[]> {
+  let reader = readers.get(pool);
+  if (!reader) {
+    reader = new Batcher((requests) => readProfiles(pool, requests));
+    readers.set(pool, reader);
+  }
+  return reader.add(request);
+}
 
 /** Gathers the subject's KYC record, list hits and holds (for the asking tenant) and applies the policy. */
 export async function screenSubject(
@@ -49,7 +85,7 @@ export async function screenSubject(
   request: { subject: string; tenantId: string },
   now: Date,
 ): Promise<Screening> {
-  const { rows } = await db.pool.query<ProfileRow>(PROFILE_QUERY, [request.subject, request.tenantId]);
+  const rows = await profileRows(db.pool, { subject: request.subject, tenantId: request.tenantId });
   const first = rows[0]!;
   const lists = rows.filter((r) => r.list_name !== null);
   const profile: SubjectProfile = {

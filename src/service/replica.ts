@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ANVIL_DEFAULT_PRIVATE_KEY } from '../chain/index.js';
+import { ANVIL_DEFAULT_PRIVATE_KEY, type ContractName } from '../chain/index.js';
 import { ConfigError, loadEnv, type Env } from '../config/index.js';
 import { runningEmbeddedPostgres } from '../db/index.js';
 import { DEV_KEYSTORE_PASSWORD } from '../keys/index.js';
@@ -44,20 +44,52 @@ export function replicaOfRunningInstance(source: NodeJS.ProcessEnv = process.env
   return loadEnv({
     ...source,
     PORT: port,
-    DATABASE_URL: databaseUrl,
-    RPC_URL: first.rpcUrl,
-    CHAIN_ID: String(first.chainId),
-    GATEKEEPER_ADDRESS: first.contracts.ComplianceGatekeeper,
-    REVOCATION_REGISTRY_ADDRESS: first.contracts.RevocationRegistry,
-    COMPLIANT_TOKEN_ADDRESS: first.contracts.CompliantToken,
-    AGENT_REGISTRY_ADDRESS: first.contracts.AgentRegistry,
-    AUDIT_ANCHOR_ADDRESS: first.contracts.AuditAnchor,
-    // What the embedded defaults use: anvil's first account operates, the dev keystore signs.
-    OPERATOR_PRIVATE_KEY: ANVIL_DEFAULT_PRIVATE_KEY,
-    SIGNER: 'local',
-    // The development key of the instance it joins, on purpose (a configured chain would refuse it otherwise).
-    ALLOW_LOCAL_SIGNER: 'true',
-    LOCAL_KEYSTORE_FILE: path.join(dataDir, 'keys', 'signer.json'),
-    LOCAL_KEYSTORE_PASSWORD: DEV_KEYSTORE_PASSWORD,
+    ...embeddedInstanceEnvironment(env, {
+      dataDir,
+      databaseUrl,
+      rpcUrl: first.rpcUrl,
+      chainId: first.chainId,
+      contracts: first.contracts,
+    }),
   });
+}
+
+/**
+ * The settings of a process that joins an embedded instance (its PostgreSQL, chain, contracts and keys in
+ * `dataDir`) configured like any production replica: a `--replica`, or a worker of a WORKERS=N `npm start`. The
+ * signer and operator are the instance's own (`env`): configured ones stay as they are; unset, those the embedded
+ * defaults use (the dev keystore signs, anvil's first account operates).
+ */
+export function embeddedInstanceEnvironment(
+  env: Env,
+  instance: {
+    dataDir: string;
+    databaseUrl: string;
+    rpcUrl: string;
+    chainId: number;
+    contracts: Partial<Record<ContractName, string>>;
+  },
+): Record<string, string | undefined> {
+  const signer = env.SIGNER ?? 'local';
+  const configuredOperator = env.OPERATOR_KMS_KEY_ID || env.OPERATOR_PKCS11_KEY_LABEL;
+  return {
+    DATABASE_URL: instance.databaseUrl,
+    RPC_URL: instance.rpcUrl,
+    CHAIN_ID: String(instance.chainId),
+    GATEKEEPER_ADDRESS: instance.contracts.ComplianceGatekeeper,
+    REVOCATION_REGISTRY_ADDRESS: instance.contracts.RevocationRegistry,
+    COMPLIANT_TOKEN_ADDRESS: instance.contracts.CompliantToken,
+    AGENT_REGISTRY_ADDRESS: instance.contracts.AgentRegistry,
+    AUDIT_ANCHOR_ADDRESS: instance.contracts.AuditAnchor,
+    OPERATOR_PRIVATE_KEY: configuredOperator
+      ? undefined
+      : (env.OPERATOR_PRIVATE_KEY ?? ANVIL_DEFAULT_PRIVATE_KEY),
+    SIGNER: signer,
+    ...(signer === 'local' && {
+      // The instance's key, on purpose (a configured chain would refuse a local signer otherwise).
+      ALLOW_LOCAL_SIGNER: 'true',
+      LOCAL_KEYSTORE_FILE: env.LOCAL_KEYSTORE_FILE ?? path.join(instance.dataDir, 'keys', 'signer.json'),
+      LOCAL_KEYSTORE_PASSWORD: env.LOCAL_KEYSTORE_PASSWORD ?? DEV_KEYSTORE_PASSWORD,
+    }),
+  };
 }

@@ -52,6 +52,8 @@ import { devApiKeys, writeDevCredentials, type DevCredentials } from './devCrede
 import { startReplicaState } from './replicaState.js';
 import { serve } from './httpServer.js';
 import { Shutdown } from './shutdown.js';
+import { embeddedInstanceEnvironment } from './replica.js';
+import { namingWorker, startWorkers } from './workers.js';
 import { refuseDevelopmentOperatorKey, refuseUnsafeStart, startupWarnings } from './refusals.js';
 
 export interface RunningService {
@@ -82,6 +84,19 @@ export interface StartOptions {
    * `npm start` must not change the schema under it). Default true: apply them, one migrator at a time.
    */
   migrate?: boolean;
+  /**
+   * false: leave the recurring background jobs (anchoring, checkpoints, indexing, emergency sync, bulk revocations,
+   * the execution gate) to another process of the instance (a WORKERS=N worker: its primary runs them). Default true.
+   */
+  backgroundJobs?: boolean;
+  /**
+   * WORKERS=N's primary: instead of serving HTTP here, fork `count` worker processes that serve PORT, each loading
+   * its configuration from `settings` (what `env` was loaded from) joined to what this process started (database,
+   * chain, keys), with backgroundJobs false. Unset: serve here.
+   */
+  workers?: { count: number; settings: NodeJS.ProcessEnv };
+  /** In a worker: its node:cluster id, named in a header on every response. */
+  workerId?: number;
 }
 
 /**
@@ -103,7 +118,8 @@ export async function startService(
   const readiness = new Readiness(env.READYZ_SIGNER_CACHE_SECONDS * 1000);
   const shutdown = new Shutdown({
     readiness,
-    delayMs: env.SHUTDOWN_DELAY_SECONDS * 1000,
+    // A primary serves nothing itself: its workers each give balancers the delay.
+    delayMs: options.workers ? 0 : env.SHUTDOWN_DELAY_SECONDS * 1000,
     timeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logger,
   });
@@ -176,100 +192,140 @@ export async function startService(
     const replicaState = await startReplicaState({ databaseUrl, db, keys, apiKeys, emergency, logger });
     shutdown.resource(() => replicaState.stop());
 
-    const regulatorTokens = env.REGULATOR_JWT_ISSUER
-      ? await RegulatorTokenVerifier.create({
-          jwksUrl: env.REGULATOR_JWKS_URL,
-          publicKeyPem: env.REGULATOR_JWT_PUBLIC_KEY,
-          issuer: env.REGULATOR_JWT_ISSUER,
-          audience: env.REGULATOR_JWT_AUDIENCE!,
-          algorithms: env.REGULATOR_JWT_ALGORITHMS,
-          maxTokenAgeSeconds: env.REGULATOR_JWT_MAX_AGE_SECONDS,
-          rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-        })
-      : undefined;
     // One group-committed log for every issuance, EIP-712 or zero-knowledge: concurrent ones share commits.
     const issuanceLog = createIssuanceLog(db);
-    const zk = await startZkCredentials({ env, db, issuanceLog, chain, chainId, contracts, policies, keys });
-    shutdown.resource(() => zk.prover.close());
-    const metrics = createMetrics({ prover: () => zk.prover.load(), emergency: () => emergency.current() });
-    const webhookRefusals = new WebhookRefusals(metrics, logger);
-    const flushRefusals = () =>
-      webhookRefusals
-        .flush(db)
-        .catch((error: unknown) => logger.warn({ err: error }, 'webhook refusals not audited yet'));
-    const refusalTimer = setInterval(flushRefusals, env.KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS * 1000);
-    shutdown.resource(() => {
-      clearInterval(refusalTimer);
-      return flushRefusals();
-    });
+    const zk = await startZkCredentials({ db, issuanceLog, chain, chainId, contracts, policies, keys });
     const agents = startExecutionGate(env, db, chain, contracts, policies);
     const revocations = new RevocationService(db, chain, zk.revoker);
     const bulkRevocations = new BulkRevocations(db, revocations, logger);
-    const issuance = {
-      db,
-      log: issuanceLog,
-      policies,
-      signer: () => keys.current(),
-      chainId,
-      gatekeeper: contracts.ComplianceGatekeeper,
+    if (options.backgroundJobs !== false) {
+      const jobs = await BackgroundJobs.start(db, logger);
+      shutdown.intake((timeoutMs) => jobs.stop(timeoutMs));
+      const checkpointer = new AuditCheckpointer(db, {
+        signer: () => keys.current(),
+        chainId,
+        gatekeeper: contracts.ComplianceGatekeeper,
+      });
+      await scheduleBackgroundJobs(jobs, {
+        env,
+        db,
+        chain,
+        contracts,
+        checkpointer,
+        bulkRevocations,
+        emergency,
+        gate: agents?.gate,
+        logger,
+      });
+    }
+
+    /** The HTTP API in this process; resolves with the port it listens on. */
+    const serveHere = async (): Promise<number> => {
+      const regulatorTokens = env.REGULATOR_JWT_ISSUER
+        ? await RegulatorTokenVerifier.create({
+            jwksUrl: env.REGULATOR_JWKS_URL,
+            publicKeyPem: env.REGULATOR_JWT_PUBLIC_KEY,
+            issuer: env.REGULATOR_JWT_ISSUER,
+            audience: env.REGULATOR_JWT_AUDIENCE!,
+            algorithms: env.REGULATOR_JWT_ALGORITHMS,
+            maxTokenAgeSeconds: env.REGULATOR_JWT_MAX_AGE_SECONDS,
+            rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+          })
+        : undefined;
+      const prover = new ProverPool({
+        size: env.ZK_PROVER_WORKERS,
+        maxQueue: env.ZK_PROVER_QUEUE,
+        timeoutMs: env.ZK_PROVER_TIMEOUT_SECONDS * 1000,
+      });
+      shutdown.resource(() => prover.close());
+      const metrics = createMetrics({ prover: () => prover.load(), emergency: () => emergency.current() });
+      const webhookRefusals = new WebhookRefusals(metrics, logger);
+      const flushRefusals = () =>
+        webhookRefusals
+          .flush(db)
+          .catch((error: unknown) => logger.warn({ err: error }, 'webhook refusals not audited yet'));
+      const refusalTimer = setInterval(flushRefusals, env.KYC_WEBHOOK_REFUSALS_AUDIT_SECONDS * 1000);
+      shutdown.resource(() => {
+        clearInterval(refusalTimer);
+        return flushRefusals();
+      });
+      const issuance = {
+        db,
+        log: issuanceLog,
+        policies,
+        signer: () => keys.current(),
+        chainId,
+        gatekeeper: contracts.ComplianceGatekeeper,
+      };
+      const app = createApp({
+        env,
+        logger,
+        db,
+        chain,
+        chainId,
+        contracts,
+        policies,
+        attestations: new AttestationService(issuance),
+        delegations: new DelegationService(issuance),
+        revocations,
+        bulkRevocations,
+        approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
+        tenantsAndKeys: new TenantsAndKeys(db),
+        agentConfigs: new AgentConfigs(db),
+        executions: agents?.executions,
+        emergency,
+        credentials: zk.credentials,
+        credentialPaths: zk.paths,
+        zkAttestations: new ZkAttestationService({
+          log: issuanceLog,
+          policies,
+          credentials: zk.credentials,
+          paths: zk.paths,
+          prover,
+          chainId,
+          gatekeeper: contracts.ComplianceGatekeeper,
+        }),
+        keys,
+        apiKeys,
+        regulatorTokens,
+        rateLimiter: replicaState.rateLimiter,
+        metrics,
+        webhookRefusals,
+        readiness,
+      });
+      const handler = options.workerId === undefined ? app : namingWorker(app, options.workerId);
+      const http = await serve(handler, env.PORT, env.HOST);
+      shutdown.intake(async (timeoutMs) => {
+        const cut = await http.close(timeoutMs);
+        if (cut > 0) {
+          logger.warn(
+            { requests: cut },
+            `${cut} requests were still running after SHUTDOWN_TIMEOUT_SECONDS (${env.SHUTDOWN_TIMEOUT_SECONDS} s): their connections were closed`,
+          );
+        }
+      });
+      return (http.server.address() as AddressInfo).port;
     };
-    const app = createApp({
-      env,
-      logger,
-      db,
-      chain,
-      chainId,
-      contracts,
-      policies,
-      attestations: new AttestationService(issuance),
-      delegations: new DelegationService(issuance),
-      revocations,
-      bulkRevocations,
-      approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
-      tenantsAndKeys: new TenantsAndKeys(db),
-      agentConfigs: new AgentConfigs(db),
-      executions: agents?.executions,
-      emergency,
-      credentials: zk.credentials,
-      credentialPaths: zk.paths,
-      zkAttestations: zk.attestations,
-      keys,
-      apiKeys,
-      regulatorTokens,
-      rateLimiter: replicaState.rateLimiter,
-      metrics,
-      webhookRefusals,
-      readiness,
-    });
-    const jobs = await BackgroundJobs.start(db, logger);
-    shutdown.intake((timeoutMs) => jobs.stop(timeoutMs));
-    const checkpointer = new AuditCheckpointer(db, {
-      signer: () => keys.current(),
-      chainId,
-      gatekeeper: contracts.ComplianceGatekeeper,
-    });
-    await scheduleBackgroundJobs(jobs, {
-      env,
-      db,
-      chain,
-      contracts,
-      checkpointer,
-      bulkRevocations,
-      emergency,
-      gate: agents?.gate,
-      logger,
-    });
-    const http = await serve(app, env.PORT, env.HOST);
-    shutdown.intake(async (timeoutMs) => {
-      const cut = await http.close(timeoutMs);
-      if (cut > 0) {
-        logger.warn(
-          { requests: cut },
-          `${cut} requests were still running after SHUTDOWN_TIMEOUT_SECONDS (${env.SHUTDOWN_TIMEOUT_SECONDS} s): their connections were closed`,
-        );
-      }
-    });
-    const { port } = http.server.address() as AddressInfo;
+
+    /** WORKERS=N: the workers serve, joining this process's database, chain and keys; resolves with their port. */
+    const forkWorkers = async ({ count, settings }: NonNullable<StartOptions['workers']>) => {
+      const workers = await startWorkers({
+        count,
+        env: {
+          ...settings,
+          ...(local &&
+            embeddedInstanceEnvironment(env, { dataDir, databaseUrl, rpcUrl, chainId, contracts })),
+        },
+        port: env.PORT,
+        logger,
+      });
+      // Each worker drains within its delay and timeout; beyond those (and its closing), it is killed.
+      const workerBound = (env.SHUTDOWN_DELAY_SECONDS + env.SHUTDOWN_TIMEOUT_SECONDS + 30) * 1000;
+      shutdown.intake(() => workers.close(workerBound));
+      return workers.port;
+    };
+
+    const port = options.workers ? await forkWorkers(options.workers) : await serveHere();
     const url = `http://${env.HOST}:${port}`;
 
     let credentials: DevCredentials | undefined;
@@ -297,11 +353,10 @@ export async function startService(
 }
 
 /**
- * The zero-knowledge side: the issuance and revocation trees, their publishers and the prover pool. Roots a
+ * The zero-knowledge side: the issuance and revocation trees and their publishers. Roots a
  * previous run left unpublished are published now, and so is the first (empty) revocation root of a new registry.
  */
 async function startZkCredentials({
-  env,
   db,
   issuanceLog,
   chain,
@@ -310,7 +365,6 @@ async function startZkCredentials({
   policies,
   keys,
 }: {
-  env: Env;
   db: Database;
   issuanceLog: GroupCommit<IssuanceEntry>;
   chain: ChainOperator;
@@ -339,26 +393,7 @@ async function startZkCredentials({
     issuanceRoots,
   });
   const paths = new CredentialPaths(db, chain, issuanceRoots, revocationRoots);
-  const prover = new ProverPool({
-    size: env.ZK_PROVER_WORKERS,
-    maxQueue: env.ZK_PROVER_QUEUE,
-    timeoutMs: env.ZK_PROVER_TIMEOUT_SECONDS * 1000,
-  });
-  return {
-    credentials,
-    paths,
-    prover,
-    revoker: new CredentialRevoker(db, revocationRoots),
-    attestations: new ZkAttestationService({
-      log: issuanceLog,
-      policies,
-      credentials,
-      paths,
-      prover,
-      chainId,
-      gatekeeper,
-    }),
-  };
+  return { credentials, paths, revoker: new CredentialRevoker(db, revocationRoots) };
 }
 
 /** A policy the gatekeeper does not enable (or enables for less time) would have every attestation refused on-chain. */

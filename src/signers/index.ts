@@ -2,5 +2,5 @@
 export { KmsSigner } from './kmsSigner.js';
 export { LocalSigner } from './localSigner.js';
 export { Pkcs11Signer, type Pkcs11Options } from './pkcs11Signer.js';
-export { parseDerSignature, toEthereumSignature } from './secp256k1.js';
+export { parseDerSignature, serializeSignature, toEthereumSignature } from './secp256k1.js';
 export { type AttestationSigner, type SignerBackend } from './signer.js';

@@ -10,9 +10,10 @@ import {
   addressOfPublicKey,
   parseDerSignature,
   publicKeyFromSpki,
-  toEthereumSignature,
+  signRecoverably,
+  uncompressedPublicKey,
 } from './secp256k1.js';
-import { SignatureVerificationError, type AttestationSigner } from './signer.js';
+import type { AttestationSigner } from './signer.js';
 
 /**
  * AWS KMS signer for an `ECC_SECG_P256K1` key: the private key never leaves KMS. KMS returns DER signatures with
@@ -21,11 +22,16 @@ import { SignatureVerificationError, type AttestationSigner } from './signer.js'
 export class KmsSigner implements AttestationSigner {
   readonly backend = 'aws-kms' as const;
 
+  readonly address: string;
+
   private constructor(
     private readonly client: KMSClient,
     private readonly keyId: string,
-    readonly address: string,
-  ) {}
+    /** Uncompressed: what each signature must recover to. */
+    readonly publicKey: Uint8Array,
+  ) {
+    this.address = addressOfPublicKey(publicKey);
+  }
 
   static async connect(keyId: string, config: KMSClientConfig = {}): Promise<KmsSigner> {
     const client = new KMSClient(config);
@@ -34,10 +40,18 @@ export class KmsSigner implements AttestationSigner {
       throw new Error(`KMS key ${keyId} is ${key.KeySpec}, expected ECC_SECG_P256K1`);
     }
     if (!key.PublicKey) throw new Error(`KMS key ${keyId} returned no public key`);
-    return new KmsSigner(client, keyId, addressOfPublicKey(publicKeyFromSpki(key.PublicKey)));
+    return new KmsSigner(client, keyId, uncompressedPublicKey(publicKeyFromSpki(key.PublicKey)));
   }
 
+  /**
+   * One KMS Sign call: a signature that is not this key's is refused, not retried (each call is billed and counts
+   * against the account's quota, and KMS does not produce bad signatures by chance).
+   */
   async signDigest(digest: string) {
+    return signRecoverably(this, digest, () => this.signOnce(digest), 1);
+  }
+
+  private async signOnce(digest: string): Promise<{ r: bigint; s: bigint }> {
     const response = await this.client.send(
       new SignCommand({
         KeyId: this.keyId,
@@ -47,13 +61,7 @@ export class KmsSigner implements AttestationSigner {
       }),
     );
     if (!response.Signature) throw new Error(`KMS key ${this.keyId} returned no signature`);
-    const { r, s } = parseDerSignature(response.Signature);
-    try {
-      // Recovery is the verification: it picks the recovery id whose public key is this key's.
-      return toEthereumSignature(digest, r, s, this.address);
-    } catch (error) {
-      throw new SignatureVerificationError(this.backend, this.address, { cause: error });
-    }
+    return parseDerSignature(response.Signature);
   }
 
   /** DescribeKey: reachable, authorised, and the key still enabled. */

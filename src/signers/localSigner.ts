@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HDNodeWallet, SigningKey, Wallet } from 'ethers';
+import { HDNodeWallet, Wallet, getBytes } from 'ethers';
+import { signDigestWith } from './secp256k1.js';
 import type { AttestationSigner } from './signer.js';
 
 /**
@@ -10,10 +11,10 @@ import type { AttestationSigner } from './signer.js';
 export class LocalSigner implements AttestationSigner {
   readonly backend = 'local' as const;
   readonly address: string;
-  readonly #key: SigningKey;
+  readonly #privateKey: Uint8Array;
 
-  private constructor(key: SigningKey, address: string) {
-    this.#key = key;
+  private constructor(privateKey: Uint8Array, address: string) {
+    this.#privateKey = privateKey;
     this.address = address;
   }
 
@@ -41,14 +42,14 @@ export class LocalSigner implements AttestationSigner {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, await wallet.encrypt(password), { mode: 0o600 });
     }
-    return new LocalSigner(wallet.signingKey, wallet.address);
+    return new LocalSigner(getBytes(wallet.privateKey), wallet.address);
   }
 
   /** The key is in memory: always reachable. */
   async ping() {}
 
-  /** RFC 6979 signing with the recovery id computed alongside: it recovers to the address by construction. */
+  /** RFC 6979 signing (libsecp256k1) with the recovery id computed alongside: it recovers to the address. */
   async signDigest(digest: string) {
-    return this.#key.sign(digest);
+    return signDigestWith(this.#privateKey, digest);
   }
 }

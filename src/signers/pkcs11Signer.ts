@@ -1,7 +1,7 @@
 import pkcs11js from 'pkcs11js';
 import { getBytes } from 'ethers';
-import { addressOfPublicKey, toEthereumSignature } from './secp256k1.js';
-import { SignatureVerificationError, type AttestationSigner } from './signer.js';
+import { addressOfPublicKey, signRecoverably, uncompressedPublicKey } from './secp256k1.js';
+import type { AttestationSigner } from './signer.js';
 
 export interface Pkcs11Options {
   /** Path of the PKCS#11 module (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so). */
@@ -110,14 +110,17 @@ export class Pkcs11Signer implements AttestationSigner {
   readonly backend = 'pkcs11' as const;
   private readonly idle: pkcs11js.Handle[];
   private readonly waiting: ((session: pkcs11js.Handle) => void)[] = [];
+  readonly address: string;
 
   private constructor(
     private readonly token: Pkcs11Token,
     private readonly sessions: pkcs11js.Handle[],
     private readonly privateKeys: Map<pkcs11js.Handle, pkcs11js.Handle>,
-    readonly address: string,
+    /** Uncompressed: what each signature must recover to. */
+    readonly publicKey: Uint8Array,
   ) {
     this.idle = [...sessions];
+    this.address = addressOfPublicKey(publicKey);
   }
 
   /** Opens the key pair labelled `keyLabel`. */
@@ -139,8 +142,12 @@ export class Pkcs11Signer implements AttestationSigner {
       const [point] = token.lib.C_GetAttributeValue(sessions[0]!, publicKey, [
         { type: pkcs11js.CKA_EC_POINT },
       ]);
-      const address = addressOfPublicKey(ecPoint(point!.value as Buffer));
-      return new Pkcs11Signer(token, sessions, privateKeys, address);
+      return new Pkcs11Signer(
+        token,
+        sessions,
+        privateKeys,
+        uncompressedPublicKey(ecPoint(point!.value as Buffer)),
+      );
     } catch (error) {
       for (const session of sessions) token.lib.C_CloseSession(session);
       token.release();
@@ -193,26 +200,20 @@ export class Pkcs11Signer implements AttestationSigner {
   async signDigest(digest: string) {
     const session = await this.acquire();
     try {
-      for (let attempt = 1; ; attempt++) {
-        this.token.lib.C_SignInit(session, { mechanism: pkcs11js.CKM_ECDSA }, this.privateKeys.get(session)!);
-        const raw = await this.token.lib.C_SignAsync(
-          session,
-          Buffer.from(getBytes(digest)),
-          Buffer.alloc(64),
-        );
-        const r = BigInt(`0x${raw.subarray(0, 32).toString('hex')}`);
-        const s = BigInt(`0x${raw.subarray(32, 64).toString('hex')}`);
-        try {
-          // Recovery is the verification: it only succeeds with a recovery id whose public key is this key's.
-          return toEthereumSignature(digest, r, s, this.address);
-        } catch (error) {
-          if (attempt >= SIGN_ATTEMPTS)
-            throw new SignatureVerificationError(this.backend, this.address, { cause: error });
-        }
-      }
+      return await signRecoverably(this, digest, () => this.signOnce(session, digest), SIGN_ATTEMPTS);
     } finally {
       this.releaseSession(session);
     }
+  }
+
+  /** One CKM_ECDSA signature (raw r || s) on `session`, off the event loop. */
+  private async signOnce(session: pkcs11js.Handle, digest: string): Promise<{ r: bigint; s: bigint }> {
+    this.token.lib.C_SignInit(session, { mechanism: pkcs11js.CKM_ECDSA }, this.privateKeys.get(session)!);
+    const raw = await this.token.lib.C_SignAsync(session, Buffer.from(getBytes(digest)), Buffer.alloc(64));
+    return {
+      r: BigInt(`0x${raw.subarray(0, 32).toString('hex')}`),
+      s: BigInt(`0x${raw.subarray(32, 64).toString('hex')}`),
+    };
   }
 
   /** The token answers on one of our sessions. */

@@ -1,7 +1,42 @@
-import { Signature, computeAddress, recoverAddress, toBeHex } from 'ethers';
+import { Signature, computeAddress } from 'ethers';
+// The native addon itself (libsecp256k1): the package's main entry would fall back to pure JavaScript silently. With
+// its file extension: the package has no exports map, and Node's ESM resolver (the built image) needs the file.
+import secp256k1 from 'secp256k1/bindings.js';
+import { SignatureVerificationError, type SignerBackend } from './signer.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = N / 2n;
+const DIGEST = /^0x[0-9a-fA-F]{64}$/;
+
+/** The 32 bytes of a 0x-prefixed digest; anything else is refused rather than signed. */
+function digestBytes(digest: string): Buffer {
+  if (!DIGEST.test(digest)) throw new TypeError('a digest is 0x followed by 64 hex digits');
+  return Buffer.from(digest.slice(2), 'hex');
+}
+
+/** r || s (64 bytes) and a recovery id as an ethers Signature (v = 27 + recovery id). */
+function ethereumSignature(compact: Uint8Array, recoveryId: number): Signature {
+  return Signature.from(`0x${Buffer.from(compact).toString('hex')}${recoveryId === 0 ? '1b' : '1c'}`);
+}
+
+/** A signature's 65-byte r || s || v form, as contracts take it (what `Signature.serialized` gives, cheaper). */
+export function serializeSignature(signature: Signature): string {
+  return `${signature.r}${signature.s.slice(2)}${signature.v === 27 ? '1b' : '1c'}`;
+}
+
+/** The 65-byte uncompressed form of a secp256k1 public key (compressed or uncompressed); throws off the curve. */
+export function uncompressedPublicKey(publicKey: Uint8Array): Uint8Array {
+  return secp256k1.publicKeyConvert(publicKey, false);
+}
+
+/**
+ * RFC 6979 signing with libsecp256k1: low s, and the recovery id computed alongside, so the signature recovers to
+ * the key's address by construction. Byte for byte the signature ethers' SigningKey.sign makes.
+ */
+export function signDigestWith(privateKey: Uint8Array, digest: string): Signature {
+  const { signature, recid } = secp256k1.ecdsaSign(digestBytes(digest), privateKey);
+  return ethereumSignature(signature, recid);
+}
 
 /** Reads the two INTEGERs of an ASN.1 DER `ECDSA-Sig-Value` (SEQUENCE { r INTEGER, s INTEGER }). */
 export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
@@ -34,20 +69,67 @@ export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
 
 /**
  * Turns an (r, s) pair from an HSM or KMS into an Ethereum signature: s normalised to the lower half of the curve
- * order (the gatekeeper rejects the other), and v found by trying both recovery ids against the key's address.
+ * order (the gatekeeper rejects the other), and v found by recovering the public key with each recovery id
+ * (libsecp256k1) and comparing it with the key's own `publicKey` (uncompressed). Recovery is the verification: a
+ * public key recovered from (r, s, digest) is one the signature is valid for, so a signature that recovers to
+ * neither id's key is refused.
  */
-export function toEthereumSignature(
-  digest: string,
-  r: bigint,
-  s: bigint,
-  expectedAddress: string,
-): Signature {
+export function toEthereumSignature(digest: string, r: bigint, s: bigint, publicKey: Uint8Array): Signature {
+  if (r <= 0n || r >= N || s <= 0n || s >= N) throw new UnrecoverableSignatureError('r or s is out of range');
   const lowS = s > HALF_N ? N - s : s;
-  for (const v of [27, 28]) {
-    const candidate = Signature.from({ r: toBeHex(r, 32), s: toBeHex(lowS, 32), v });
-    if (recoverAddress(digest, candidate) === expectedAddress) return candidate;
+  const compact = Buffer.from(
+    `${r.toString(16).padStart(64, '0')}${lowS.toString(16).padStart(64, '0')}`,
+    'hex',
+  );
+  const message = digestBytes(digest);
+  for (const recoveryId of [0, 1]) {
+    let recovered: Uint8Array;
+    try {
+      recovered = secp256k1.ecdsaRecover(compact, recoveryId, message, false);
+    } catch {
+      continue; // no point for this recovery id
+    }
+    if (Buffer.compare(recovered, publicKey) === 0) return ethereumSignature(compact, recoveryId);
   }
-  throw new Error(`signature does not recover to ${expectedAddress} with either recovery id`);
+  throw new UnrecoverableSignatureError('it does not recover to the public key with either recovery id');
+}
+
+/** An (r, s) pair that is no signature by the expected key over the digest. */
+export class UnrecoverableSignatureError extends Error {
+  constructor(problem: string) {
+    super(`signature refused: ${problem}`);
+    this.name = 'UnrecoverableSignatureError';
+  }
+}
+
+/** The key a backend signs with, as {@link signRecoverably} checks its answers. */
+export interface BackendKey {
+  backend: SignerBackend;
+  address: string;
+  /** Uncompressed (0x04 || X || Y). */
+  publicKey: Uint8Array;
+}
+
+/**
+ * Runs `sign` (one HSM or KMS operation answering r and s) until its answer is a signature by `key` over `digest`
+ * (see toEthereumSignature), at most `attempts` times; then SignatureVerificationError, and the bad signature never
+ * leaves. An error from `sign` itself is not retried.
+ */
+export async function signRecoverably(
+  key: BackendKey,
+  digest: string,
+  sign: () => Promise<{ r: bigint; s: bigint }>,
+  attempts: number,
+): Promise<Signature> {
+  for (let attempt = 1; ; attempt++) {
+    const { r, s } = await sign();
+    try {
+      return toEthereumSignature(digest, r, s, key.publicKey);
+    } catch (error) {
+      if (attempt >= attempts)
+        throw new SignatureVerificationError(key.backend, key.address, { cause: error });
+    }
+  }
 }
 
 /** The Ethereum address of an uncompressed (0x04 || X || Y) or compressed secp256k1 public key. */

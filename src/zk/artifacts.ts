@@ -26,6 +26,15 @@ export interface ZkManifest {
 
 export const sha256File = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+/** The bytes of an artifact, refused unless their sha256 is the manifest's: a prover only proves with pinned keys. */
+export function readPinnedArtifact(name: ArtifactName, root = packageRoot()): Uint8Array {
+  const bytes = readFileSync(artifactPath(name, root));
+  if (createHash('sha256').update(bytes).digest('hex') !== loadManifest(root).sha256[name]) {
+    throw new Error(`${ARTIFACT_PATHS[name]} does not match zk/manifest.json: rerun custos zk setup or restore it`);
+  }
+  return bytes;
+}
+
 export function artifactPath(name: ArtifactName, root = packageRoot()): string {
   return path.join(root, ARTIFACT_PATHS[name]);
 }

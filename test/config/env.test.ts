@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ConfigError, describeConfiguration, loadEnv } from '../../src/config/index.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, describeConfiguration, loadEnv, workerCount } from '../../src/config/index.js';
 
 const production = {
   DATABASE_URL: 'postgresql://custos:pw@db:5432/custos',
@@ -21,6 +22,17 @@ describe('loadEnv', () => {
     assert.equal(env.PORT, 8080);
     assert.equal(env.DATABASE_URL, undefined);
     assert.equal(env.RPC_URL, undefined);
+  });
+
+  it('WORKERS: one per core on embedded defaults, one with a configured database, a number or auto when set', () => {
+    const cores = availableParallelism();
+    assert.equal(workerCount(loadEnv({})), cores);
+    assert.equal(workerCount(loadEnv(production)), 1);
+    assert.equal(workerCount(loadEnv({ ...production, WORKERS: 'auto' })), cores);
+    assert.equal(workerCount(loadEnv({ WORKERS: '1' })), 1);
+    assert.equal(workerCount(loadEnv({ ...production, WORKERS: '3' })), 3);
+    for (const bad of ['0', '65', '1.5', 'all', '-2'])
+      assert.throws(() => loadEnv({ WORKERS: bad }), /^ConfigError: invalid configuration: WORKERS /, bad);
   });
 
   it('accepts a complete production configuration and checksums addresses', () => {

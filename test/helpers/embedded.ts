@@ -11,7 +11,8 @@ export async function startEmbedded(
   const startedAt = Date.now();
   const written = () => existsSync(file) && statSync(file).mtimeMs >= startedAt;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    // One process unless WORKERS is set: embedded defaults would otherwise fork one per core.
+    env: { WORKERS: '1', ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -27,7 +27,8 @@ export function spawnService(options: {
   const child = spawn(options.command ?? process.execPath, options.args ?? MAIN, {
     // tsx resolves the workspace packages (@custos/*) to their sources through tsconfig.json's paths, and looks for
     // tsconfig.json in the working directory: from any other, they would resolve to their dist, unbuilt in a checkout.
-    env: { TSX_TSCONFIG_PATH: path.resolve('tsconfig.json'), ...options.env },
+    // One process unless the test asks for WORKERS: embedded defaults would otherwise fork one per core.
+    env: { TSX_TSCONFIG_PATH: path.resolve('tsconfig.json'), WORKERS: '1', ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Contract, JsonRpcProvider, NonceManager, Wallet, verifyTypedData } from 'ethers';
+import fc from 'fast-check';
+import {
+  Contract,
+  JsonRpcProvider,
+  NonceManager,
+  TypedDataEncoder,
+  Wallet,
+  getAddress,
+  hexlify,
+  verifyTypedData,
+} from 'ethers';
 import {
   ANVIL_DEFAULT_PRIVATE_KEY,
   deployCustos,
@@ -12,7 +22,13 @@ import {
   type AnvilHandle,
   type Deployment,
 } from '../../src/chain/index.js';
-import { issueEip712Attestation } from '../../src/issuer/index.js';
+import {
+  ATTESTATION_TYPES,
+  attestationDigest,
+  custosDomain,
+  issueEip712Attestation,
+  type AttestationMessage,
+} from '../../src/issuer/index.js';
 import { KmsSigner, LocalSigner, Pkcs11Signer, type AttestationSigner } from '../../src/signers/index.js';
 import { initSoftHsmToken, softHsmModule, type SoftHsmToken } from '../helpers/softhsm.js';
 import { requireSystemPackage } from '../helpers/systemPackage.js';
@@ -101,6 +117,23 @@ describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
     });
   }
 
+  it('attestationDigest equals ethers TypedDataEncoder.hash and the contract hashAttestation for random structs', async () => {
+    const gatekeeper = new Contract(
+      deployment.contracts.ComplianceGatekeeper,
+      loadArtifact('ComplianceGatekeeper').abi,
+      provider,
+    );
+    const domain = custosDomain(deployment.chainId, deployment.contracts.ComplianceGatekeeper);
+    await fc.assert(
+      fc.asyncProperty(attestationMessage, async (message) => {
+        const digest = attestationDigest(domain, message);
+        assert.equal(digest, TypedDataEncoder.hash(domain, ATTESTATION_TYPES, message));
+        assert.equal(digest, await gatekeeper.getFunction('hashAttestation')(message));
+      }),
+      { seed: 712, numRuns: 150 },
+    );
+  });
+
   it('a lifetime beyond the policy maximum is refused on-chain', async () => {
     const now = (await provider.getBlock('latest'))!.timestamp;
     const attestation = await issueEip712Attestation({
@@ -122,5 +155,79 @@ describe('EIP-712 attestations accepted by the deployed gatekeeper', () => {
       (error: { data?: string }) =>
         gatekeeper.interface.parseError(error.data!)?.name === 'AttestationLifetimeInvalid',
     );
+  });
+});
+
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(hexlify);
+/** Unix seconds as the service holds them: safe integers, with the word boundaries likely. */
+const uint64 = fc.oneof(
+  fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 48, Number.MAX_SAFE_INTEGER),
+  fc.integer({ min: 0, max: 2 ** 40 }),
+  fc.maxSafeNat(),
+);
+const attestationMessage: fc.Arbitrary<AttestationMessage> = fc.record({
+  uid: bytes32,
+  subject: fc
+    .uint8Array({ minLength: 20, maxLength: 20 })
+    .chain((bytes) =>
+      fc.constantFrom(
+        getAddress(hexlify(bytes)),
+        hexlify(bytes),
+        hexlify(bytes).toUpperCase().replace('0X', '0x'),
+      ),
+    ),
+  policyId: bytes32,
+  issuedAt: uint64,
+  expiresAt: uint64,
+});
+
+describe('attestationDigest without a chain', () => {
+  it('equals ethers for any chain id and gatekeeper', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.uint8Array({ minLength: 20, maxLength: 20 }).map(hexlify),
+        attestationMessage,
+        (chainId, gatekeeper, message) => {
+          const domain = custosDomain(chainId, gatekeeper);
+          assert.equal(
+            attestationDigest(domain, message),
+            TypedDataEncoder.hash(domain, ATTESTATION_TYPES, message),
+          );
+        },
+      ),
+      { seed: 1901, numRuns: 500 },
+    );
+  });
+
+  it('refuses fields it cannot encode instead of hashing something else', () => {
+    const domain = custosDomain(1, Wallet.createRandom().address);
+    const valid: AttestationMessage = {
+      uid: hexlify(new Uint8Array(32).fill(7)),
+      subject: Wallet.createRandom().address,
+      policyId: hexlify(new Uint8Array(32).fill(9)),
+      issuedAt: 1_800_000_000,
+      expiresAt: 1_800_003_600,
+    };
+    assert.equal(attestationDigest(domain, valid), TypedDataEncoder.hash(domain, ATTESTATION_TYPES, valid));
+    const broken: [keyof AttestationMessage, unknown][] = [
+      ['uid', valid.uid.slice(0, 64)],
+      ['uid', `${valid.uid}00`],
+      ['uid', `0x${'g'.repeat(64)}`],
+      ['subject', valid.subject.slice(2)],
+      ['subject', `${valid.subject.slice(0, 41)}z`],
+      ['policyId', 'kyc-basic'],
+      ['issuedAt', -1],
+      ['issuedAt', 1.5],
+      ['expiresAt', 2 ** 53],
+      ['expiresAt', Number.NaN],
+    ];
+    for (const [field, value] of broken) {
+      assert.throws(
+        () => attestationDigest(domain, { ...valid, [field]: value }),
+        new RegExp(`attestation ${field}: `),
+        `${field} = ${String(value)}`,
+      );
+    }
   });
 });

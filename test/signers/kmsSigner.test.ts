@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { hexlify, randomBytes, recoverAddress } from 'ethers';
 import { KmsSigner } from '../../src/signers/index.js';
@@ -33,14 +35,17 @@ describe('KmsSigner through the real AWS SDK against a KMS-protocol endpoint', (
     const { keyId, address } = kms.createKey();
     const signer = await KmsSigner.connect(keyId, config());
     const before = kms.highSServed;
-    for (let i = 0; i < 12; i++) {
+    const recoveryIds = new Set<number>();
+    for (let i = 0; i < 24; i++) {
       const digest = hexlify(randomBytes(32));
       const signature = await signer.signDigest(digest);
       assert.equal(recoverAddress(digest, signature), address);
       assert.ok(BigInt(signature.s) <= HALF_N, 'low s');
       assert.ok(signature.v === 27 || signature.v === 28);
+      recoveryIds.add(signature.yParity);
     }
     assert.ok(kms.highSServed > before, 'the endpoint served high-s signatures that had to be normalised');
+    assert.deepEqual([...recoveryIds].sort(), [0, 1], 'both recovery ids were picked');
     signer.destroy();
   });
 
@@ -58,6 +63,42 @@ describe('KmsSigner through the real AWS SDK against a KMS-protocol endpoint', (
     } finally {
       kms.throttle = false;
       signer.destroy();
+    }
+  });
+
+  it("refuses a signature that is not the key's, after one Sign call: it never leaves, and is not retried", async () => {
+    const { keyId } = kms.createKey();
+    const other = kms.createKey();
+    // In front of the endpoint: Sign requests for the key are answered by another key, as a misrouted KMS would.
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let body = Buffer.concat(chunks).toString('utf8');
+      if (req.headers['x-amz-target'] === 'TrentService.Sign') body = body.replace(keyId, other.keyId);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([name]) => !['content-length', 'host'].includes(name)),
+      ) as Record<string, string>;
+      const answer = await fetch(`${kms.endpoint}${req.url}`, { method: req.method, headers, body });
+      res.writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+      });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const signer = await KmsSigner.connect(keyId, {
+      ...config(),
+      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    });
+    try {
+      const calls = kms.signCalls;
+      await assert.rejects(signer.signDigest(hexlify(randomBytes(32))), {
+        name: 'SignatureVerificationError',
+        message: `aws-kms signer produced a signature that does not recover to ${signer.address}`,
+      });
+      assert.equal(kms.signCalls, calls + 1);
+    } finally {
+      signer.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 

@@ -25,12 +25,15 @@ describe('Pkcs11Signer against SoftHSM2', () => {
     try {
       assert.equal(signer.address, address);
       await signer.ping();
+      const recoveryIds = new Set<number>();
       for (let i = 0; i < 25; i++) {
         const digest = hexlify(randomBytes(32));
         const signature = await signer.signDigest(digest);
         assert.equal(recoverAddress(digest, signature), address);
         assert.ok(BigInt(signature.s) <= HALF_N, 'low s');
+        recoveryIds.add(signature.yParity);
       }
+      assert.deepEqual([...recoveryIds].sort(), [0, 1], 'both recovery ids were picked');
     } finally {
       signer.close();
     }

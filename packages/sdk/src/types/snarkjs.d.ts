@@ -15,7 +15,18 @@ declare module 'snarkjs' {
     warn(message: string): void;
     error(message: string): void;
   }
+  /** A file held in memory (fastfile's `mem` type), wherever snarkjs takes a file name. */
+  export interface MemFile {
+    type: 'mem';
+    data: Uint8Array;
+  }
   export const groth16: {
+    prove(
+      zkey: string | MemFile,
+      witness: string | MemFile,
+      logger?: Logger,
+      options?: { singleThread?: boolean },
+    ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
     fullProve(
       input: Record<string, unknown>,
       wasm: string | Uint8Array,
@@ -26,6 +37,13 @@ declare module 'snarkjs' {
     ): Promise<{ proof: Groth16Proof; publicSignals: PublicSignals }>;
     verify(vkey: VerificationKey, publicSignals: PublicSignals, proof: Groth16Proof): Promise<boolean>;
     exportSolidityCallData(proof: Groth16Proof, publicSignals: PublicSignals): Promise<string>;
+  };
+  export const curves: {
+    /** Multi-threaded unless `singleThread`; a multi-threaded curve is kept in a global and reused. */
+    getCurveFromName(
+      name: string,
+      options?: { singleThread?: boolean },
+    ): Promise<{ terminate(): Promise<void> }>;
   };
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
@@ -54,4 +72,13 @@ declare module 'snarkjs' {
       logger?: Logger,
     ): Promise<{ nConstraints: number; nVars: number; nPubInputs: number; nOutputs: number }>;
   };
+}
+
+// circom's witness calculator runtime (a snarkjs dependency): the compiled circuit's WebAssembly, instantiated once.
+declare module 'circom_runtime' {
+  export interface WitnessCalculator {
+    /** The witness in snarkjs's binary .wtns format; throws (an "Assert Failed" message) when a constraint fails. */
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck: boolean): Promise<Uint8Array>;
+  }
+  export function WitnessCalculatorBuilder(wasm: Uint8Array): Promise<WitnessCalculator>;
 }
