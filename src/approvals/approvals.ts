@@ -4,6 +4,7 @@ import { appendAuditEvent } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
+import { assertApprovableBy } from './requesterChecks.js';
 
 export type ApprovalView = z.output<typeof approvalView>;
 
@@ -143,15 +144,13 @@ export class Approvals {
   }
 
   /**
-   * Approves and carries out the action, as its requester. The requester cannot approve their own; an expired or
-   * decided one is 409. If the action fails (a chain outage, say) the failure is audited and the approval waits
+   * Approves and carries out the action, as its requester. The requester cannot approve their own (nor with a key of
+   * theirs: see assertApprovableBy); an expired or decided one, or one whose requester's key is gone, is 409. If the action fails (a chain outage, say) the failure is audited and the approval waits
    * again: approving again retries it, and the actions are safe to run again.
    */
   async approve(id: string, approver: Decider): Promise<ApprovalView> {
     const row = await this.pending(id, approver);
-    if (row.requestedBy === approver.actor) {
-      throw new CustosError('SELF_APPROVAL', 'a second officer must approve this: you requested it');
-    }
+    await assertApprovableBy(this.db, row.requestedBy, approver.actor);
     const { execute } = this.decidable(row, approver);
     // Claimed first, with its audit record, so of two approvers racing only one carries the action out.
     await this.transition(row, approver.actor, { to: 'executing' }, 'approval.approved');

@@ -23,6 +23,10 @@ export const ERRORS = {
   ATTESTATION_EXPIRED: [409, 'the attestation issued under this Idempotency-Key has expired; use a new key'],
   WEBHOOK_REPLAYED: [409, 'this exact webhook delivery was already received'],
   APPROVAL_DECIDED: [409, 'the approval was already approved or rejected, or has expired'],
+  REQUESTER_REVOKED: [
+    409,
+    "the requester's API key (and any key rotated from it) is revoked or expired: the action cannot run as them",
+  ],
   ALREADY_PAUSED: [409, 'the emergency stop is already on'],
   NOT_PAUSED: [409, 'the emergency stop is not on'],
   EXECUTION_FINISHED: [409, 'the execution already has its result (or was refused)'],

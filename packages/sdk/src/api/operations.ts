@@ -430,6 +430,7 @@ export const operations = {
     errors: [
       'APPROVAL_DECIDED',
       'SELF_APPROVAL',
+      'REQUESTER_REVOKED',
       'ALREADY_REVOKED',
       'CHAIN_UNAVAILABLE',
       'SIGNER_UNAVAILABLE',
