@@ -1,7 +1,7 @@
 import type { apiKeyView, createApiKeyRequest, Role } from '@custos/sdk/api';
 import type { z } from 'zod';
 import { appendAuditEvent, type Transaction } from '../audit/index.js';
-import { createApiKey } from '../auth/index.js';
+import { createApiKey, type NewApiKey } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { CustosError, causes } from '../errors/index.js';
 
@@ -82,21 +82,28 @@ export class TenantsAndKeys {
     return rows.map(view);
   }
 
+  /**
+   * Revokes key `id` and every other live key of its lineage: a revoked key never leaves a working successor (nor a
+   * predecessor still in its rotation's overlap) behind.
+   */
   async revokeKey(id: string, actor: string): Promise<ApiKeyView> {
     return this.db.$transaction(async (tx) => {
       const row = await this.liveKey(tx, id);
-      const revoked = await tx.apiKey.update({
-        where: { id },
+      const live = await tx.apiKey.findMany({
+        where: { lineageId: row.lineageId, revokedAt: null, NOT: { id } },
+        select: { id: true },
+      });
+      await tx.apiKey.updateMany({
+        where: { lineageId: row.lineageId, revokedAt: null },
         data: { revokedAt: new Date() },
-        include: withTenant,
       });
       await appendAuditEvent(tx, {
         type: 'api_key.revoked',
         actor,
         tenantId: row.tenantId,
-        payload: { apiKeyId: id, role: row.role, label: row.label },
+        payload: { apiKeyId: id, role: row.role, label: row.label, lineage: live.map((k) => k.id) },
       });
-      return view(revoked);
+      return view(await tx.apiKey.findUniqueOrThrow({ where: { id }, include: withTenant }));
     });
   }
 
@@ -107,6 +114,7 @@ export class TenantsAndKeys {
       const overlapEnd = new Date(Date.now() + overlapSeconds * 1000);
       const expiresAt = old.expiresAt && old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd;
       const previous = await tx.apiKey.update({ where: { id }, data: { expiresAt }, include: withTenant });
+      // The successor is the same credential with a new secret: same lineage, and never a longer life.
       const created = await this.issue(
         tx,
         {
@@ -114,7 +122,8 @@ export class TenantsAndKeys {
           role: old.role as Role,
           label: old.label,
           rateLimitPerMinute: old.rateLimitPerMinute,
-          ...(old.expiresAt && old.expiresAt > overlapEnd ? { expiresAt: old.expiresAt } : {}),
+          lineageId: old.lineageId,
+          ...(old.expiresAt ? { expiresAt: old.expiresAt } : {}),
         },
         actor,
       );
@@ -129,12 +138,8 @@ export class TenantsAndKeys {
   }
 
   /** Creates a key inside `tx` and audits it (never the secret). */
-  async issue(
-    tx: Transaction,
-    params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number; expiresAt?: Date },
-    actor: string,
-  ) {
-    const { id, key } = await createApiKey(tx, params);
+  async issue(tx: Transaction, params: Omit<NewApiKey, 'createdBy'>, actor: string) {
+    const { id, key } = await createApiKey(tx, { ...params, createdBy: actor });
     const row = await tx.apiKey.findUniqueOrThrow({ where: { id }, include: withTenant });
     await appendAuditEvent(tx, {
       type: 'api_key.created',
@@ -151,9 +156,16 @@ export class TenantsAndKeys {
     return tenant;
   }
 
+  /**
+   * Key `id` if it is neither revoked nor expired, with its lineage locked for the rest of `tx`: revocations and
+   * rotations of one lineage take turns, so a key revoked meanwhile gets no successor.
+   */
   private async liveKey(tx: Transaction, id: string) {
-    const row = await tx.apiKey.findUnique({ where: { id } });
-    if (!row) throw new CustosError('NOT_FOUND', `API key ${id} not found`);
+    const found = await tx.apiKey.findUnique({ where: { id }, select: { lineageId: true } });
+    if (!found) throw new CustosError('NOT_FOUND', `API key ${id} not found`);
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`api-key-lineage:${found.lineageId}`}))`;
+    // Read again under the lock: what a revocation or rotation that held it changed.
+    const row = await tx.apiKey.findUniqueOrThrow({ where: { id } });
     if (row.revokedAt || (row.expiresAt && row.expiresAt <= new Date())) {
       throw new CustosError('ALREADY_REVOKED', `API key ${id} is already revoked or expired`);
     }

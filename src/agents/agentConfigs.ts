@@ -71,6 +71,13 @@ export class AgentConfigs {
       const tenantId =
         change.tenant === undefined ? current!.tenantId : await this.tenantIdOf(tx, change.tenant);
       const access = change.access ?? current?.access ?? 'open';
+      if (access !== 'token' && (change.token !== undefined || change.minBalance !== undefined)) {
+        // Said but not kept would be worse than refused: the caller believes a token gate is set.
+        throw new CustosError(
+          'VALIDATION_FAILED',
+          `token and minBalance are for access token only; agent ${agentId} would have access ${access}`,
+        );
+      }
       const token = access === 'token' ? (change.token ?? current?.accessToken ?? null) : null;
       if (access === 'token' && token === null) {
         throw new CustosError('VALIDATION_FAILED', 'access token needs the token address (token)');

@@ -4,6 +4,7 @@ import { appendAuditEvent } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
+import { assertApprovableBy } from './requesterChecks.js';
 
 export type ApprovalView = z.output<typeof approvalView>;
 
@@ -158,16 +159,15 @@ export class Approvals {
   }
 
   /**
-   * Approves and carries out the action, as its requester. The requester cannot approve their own; an expired or
-   * decided one is 409, and so is one whose target changed since it was requested (APPROVAL_STALE: it is then
-   * closed). If the action fails for an outage (a 5xx) the failure is audited and the approval waits again:
-   * approving again retries it, and the actions are safe to run again; a refusal (a 4xx) closes it.
+   * Approves and carries out the action, as its requester. The requester cannot approve their own (nor with a key of
+   * theirs: see assertApprovableBy); an expired or decided one, or one whose requester's key is gone, is 409, and so
+   * is one whose target changed since it was requested (APPROVAL_STALE: it is then closed). If the action fails for
+   * an outage (a 5xx) the failure is audited and the approval waits again: approving again retries it, and the
+   * actions are safe to run again; a refusal (a 4xx) closes it.
    */
   async approve(id: string, approver: Decider): Promise<ApprovalView> {
     const row = await this.pending(id, approver);
-    if (row.requestedBy === approver.actor) {
-      throw new CustosError('SELF_APPROVAL', 'a second officer must approve this: you requested it');
-    }
+    await assertApprovableBy(this.db, row.requestedBy, approver.actor);
     const { execute, targetState } = this.decidable(row, approver);
     const requester = { actor: row.requestedBy, tenantId: row.tenantId, scope: row.scope as ReadScope };
     if (targetState)

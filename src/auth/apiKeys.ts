@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@custos/sdk/api';
 import type { Database } from '../db/index.js';
+import { CustosError } from '../errors/index.js';
 
 export { ROLES, type Role } from '@custos/sdk/api';
 
@@ -26,18 +27,38 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest();
 /** The tenant's id, creating it if needed; safe when called concurrently (upsert is not: it races on the name). */
 export async function ensureTenant(db: Database, name: string): Promise<string> {
   await db.tenant.createMany({ data: [{ name }], skipDuplicates: true });
-  return (await db.tenant.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
+  const tenant = await db.tenant.findUnique({ where: { name }, select: { id: true } });
+  // Skipped for a name that differs only in case (tenant names are unique whatever their case).
+  if (!tenant)
+    throw new CustosError('ALREADY_EXISTS', `a tenant named ${name} in another case already exists`);
+  return tenant.id;
+}
+
+export interface NewApiKey {
+  tenantId: string;
+  role: Role;
+  label: string;
+  rateLimitPerMinute?: number;
+  expiresAt?: Date;
+  /** The lineage of the key this one succeeds (a rotation); a new key starts its own. */
+  lineageId?: string;
+  /** The actor creating the key (`api-key:<id>`, `cli:...`). */
+  createdBy?: string;
 }
 
 /** Creates a key and returns it in clear text: the only time it exists outside its holder's hands. */
 export async function createApiKey(
   db: Pick<Database, 'apiKey'>,
-  params: { tenantId: string; role: Role; label: string; rateLimitPerMinute?: number; expiresAt?: Date },
+  params: NewApiKey,
 ): Promise<{ id: string; key: string }> {
   const prefix = randomBytes(6).toString('hex');
   const key = `cst_${prefix}_${randomBytes(32).toString('base64url')}`;
+  const id = randomUUID();
   const row = await db.apiKey.create({
     data: {
+      id,
+      lineageId: params.lineageId ?? id,
+      createdBy: params.createdBy ?? null,
       tenantId: params.tenantId,
       role: params.role,
       label: params.label,

@@ -173,6 +173,72 @@ describe('admin: bootstrap, tenants and API keys', () => {
     assert.equal(tooLong.status, 400);
   });
 
+  const newKey = async (body: object = {}) => {
+    const created = await t.request('POST', '/v1/admin/api-keys', {
+      key: admin,
+      body: { tenant: 'acme-exchange', role: 'dapp', label: 'lineage', ...body },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    return created.body as { key: string; apiKey: { id: string; expiresAt: string | null } };
+  };
+  const rotateKey = (id: string, overlapSeconds: number) =>
+    t.request('POST', `/v1/admin/api-keys/${id}/rotate`, { key: admin, body: { overlapSeconds } });
+  const revokeKey = (id: string) => t.request('POST', `/v1/admin/api-keys/${id}/revoke`, { key: admin });
+
+  it("a rotated key's successor keeps its expiry, even when the overlap would outlast it", async () => {
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const { apiKey } = await newKey({ expiresAt });
+    const longOverlap = await rotateKey(apiKey.id, 2 * 86_400);
+    assert.equal(longOverlap.status, 200, JSON.stringify(longOverlap.body));
+    assert.equal(longOverlap.body.apiKey.expiresAt, expiresAt);
+    assert.equal(longOverlap.body.previous.expiresAt, expiresAt);
+    const shortOverlap = await rotateKey(longOverlap.body.apiKey.id, 60);
+    assert.equal(shortOverlap.body.apiKey.expiresAt, expiresAt);
+  });
+
+  it('revoking a key revokes its lineage; a revocation and a rotation at once: one wins, the other is 409', async () => {
+    const { key: old, apiKey } = await newKey();
+    const rotated = await rotateKey(apiKey.id, 3600);
+    assert.equal((await revokeKey(apiKey.id)).status, 200);
+    assert.equal((await whoAmI(old)).status, 401);
+    assert.equal((await whoAmI(rotated.body.key)).status, 401, 'its successor is revoked with it');
+    assert.equal((await rotateKey(rotated.body.apiKey.id, 0)).body.error.code, 'ALREADY_REVOKED');
+
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { apiKey: raced } = await newKey();
+      const answers = await Promise.all([revokeKey(raced.id), rotateKey(raced.id, 0)]);
+      assert.deepEqual(
+        answers.map((a) => a.status).sort(),
+        [200, 409],
+        JSON.stringify(answers.map((a) => a.body)),
+      );
+      assert.equal(answers.find((a) => a.status === 409)!.body.error.code, 'ALREADY_REVOKED');
+      const [lineage] = await t.db.$queryRaw<{ live: bigint }[]>`
+        SELECT count(*) AS live FROM api_keys WHERE lineage_id = ${raced.id}::uuid AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())`;
+      assert.equal(
+        lineage!.live,
+        answers[0]!.status === 200 ? 0n : 1n,
+        'a revoked key never has a live successor',
+      );
+    }
+  });
+
+  it('tenant names are unique whatever their case, also when created at once', async () => {
+    const upper = await t.request('POST', '/v1/admin/tenants', {
+      key: admin,
+      body: { name: 'ACME-Exchange' },
+    });
+    assert.equal(upper.status, 409, JSON.stringify(upper.body));
+    assert.equal(upper.body.error.code, 'ALREADY_EXISTS');
+    const answers = await Promise.all(
+      ['case-race', 'CASE-RACE'].map((name) =>
+        t.request('POST', '/v1/admin/tenants', { key: admin, body: { name } }),
+      ),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409]);
+  });
+
   it('the CLI: tenants and keys with an admin key; an officer key is refused', async () => {
     const tenant = await custos(['tenants', 'create', 'cli-tenant', '--json'], adminEnv());
     assert.equal(tenant.code, 0, tenant.stderr);

@@ -359,6 +359,10 @@ describe('agent execution gate', () => {
       ['PUT', `/v1/agents/${agentId}`, {}],
       ['PUT', `/v1/agents/${agentId}`, { dailyQuota: -1 }],
       ['PUT', `/v1/agents/${agentId}`, { access: 'token' }],
+      // The agent's access is open: a token gate it would not keep is refused, not dropped.
+      ['PUT', `/v1/agents/${agentId}`, { token: firstCaller.address }],
+      ['PUT', `/v1/agents/${agentId}`, { minBalance: '5' }],
+      ['PUT', `/v1/agents/${agentId}`, { access: 'owner', minBalance: '5' }],
       ['PUT', `/v1/agents/${agentId}`, { owner: firstCaller.address }],
       ['POST', '/v1/agents/executions/claim', { leaseSeconds: 0 }],
       ['POST', '/v1/agents/executions/claim', { leaseSeconds: 3601 }],
@@ -383,6 +387,8 @@ describe('agent execution gate', () => {
       );
       assert.equal(response.body.error.code, 'VALIDATION_FAILED');
     }
+    const kept = (await t.request('GET', `/v1/agents/${agentId}`, { key: keys.officer })).body.agent;
+    assert.deepEqual([kept.access, kept.token, kept.minBalance], ['open', null, null]);
     const unknown = await report(keys.executor, crypto.randomUUID(), { status: 'succeeded', units: 1 });
     assert.equal(unknown.status, 404);
     const unconfigured = await t.request('PUT', '/v1/agents/999999', {

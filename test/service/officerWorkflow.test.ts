@@ -129,6 +129,81 @@ describe('officers: four eyes, bulk revocations, reason codes', () => {
     assert.deepEqual(await auditTypes(approval.id), ['approval.requested', 'approval.approved']);
   });
 
+  /** The id of API key `key`, from the admin listing (a key's prefix names its row). */
+  async function keyIdOf(admin: string, key: string): Promise<string> {
+    const listed = await t.request('GET', '/v1/admin/api-keys', { key: admin });
+    const prefix = key.split('_')[1];
+    return listed.body.apiKeys.find((k: { prefix: string }) => k.prefix === prefix).id;
+  }
+  const rotate = (admin: string, id: string, overlapSeconds: number) =>
+    t.request('POST', `/v1/admin/api-keys/${id}/rotate`, { key: admin, body: { overlapSeconds } });
+  const approve = (key: string, approvalId: string) =>
+    t.request('POST', `/v1/approvals/${approvalId}/approve`, { key });
+
+  it('a requester cannot approve with a key of its lineage: rotated from or into its key, or made by it', async () => {
+    const admin = await t.key('admin');
+    const { subject } = await attested();
+    const { approval } = (await revokeAddress(admin, subject)).body;
+    const rotated = await rotate(admin, await keyIdOf(admin, admin), 3600);
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    const successor: string = rotated.body.key;
+    const bySuccessor = await approve(successor, approval.id);
+    assert.equal(bySuccessor.status, 403, JSON.stringify(bySuccessor.body));
+    assert.equal(bySuccessor.body.error.code, 'SELF_APPROVAL');
+
+    // Requested with the new key, approved with the old one during its overlap.
+    const { approval: second } = (await revokeAddress(successor, (await attested()).subject)).body;
+    assert.equal((await approve(admin, second.id)).body.error.code, 'SELF_APPROVAL');
+
+    // A key the requester made, and a key made by that key, are the requester's too.
+    const made = await t.request('POST', '/v1/admin/api-keys', {
+      key: successor,
+      body: { tenant: 'test-tenant', role: 'admin', label: 'sock puppet' },
+    });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const grandchild = await t.request('POST', '/v1/admin/api-keys', {
+      key: made.body.key,
+      body: { tenant: 'test-tenant', role: 'officer', label: 'sock puppet 2' },
+    });
+    for (const key of [made.body.key, grandchild.body.key]) {
+      assert.equal((await approve(key, approval.id)).body.error.code, 'SELF_APPROVAL');
+    }
+    // The key the requester's key rotated belongs to it from then on, whoever held it before.
+    const bobRotated = await rotate(admin, await keyIdOf(admin, bob), 3600);
+    assert.equal((await approve(bob, approval.id)).body.error.code, 'SELF_APPROVAL');
+    assert.equal((await approve(bobRotated.body.key, approval.id)).body.error.code, 'SELF_APPROVAL');
+
+    const byAnother = await approve(carol, approval.id);
+    assert.equal(byAnother.status, 200, JSON.stringify(byAnother.body));
+    assert.equal(byAnother.body.approval.status, 'approved');
+  });
+
+  it("an approval is refused once the requester's key lineage is revoked or expired, not after a rotation", async () => {
+    const admin = await t.key('admin');
+    const dave = await t.key('officer');
+    const daveId = await keyIdOf(admin, dave);
+    const [first, second] = await Promise.all(
+      [0, 1].map(async () => (await revokeAddress(dave, (await attested()).subject)).body.approval),
+    );
+    const rotated = await rotate(admin, daveId, 0);
+    assert.equal(rotated.status, 200);
+    const afterRotation = await approve(carol, first.id);
+    assert.equal(afterRotation.status, 200, 'the rotated key lives on in its successor');
+
+    const revoked = await t.request('POST', `/v1/admin/api-keys/${rotated.body.apiKey.id}/revoke`, {
+      key: admin,
+    });
+    assert.equal(revoked.status, 200);
+    const refused = await approve(carol, second.id);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'REQUESTER_REVOKED');
+    const still = await t.request('GET', '/v1/approvals?status=pending', { key: carol });
+    assert.ok(
+      still.body.approvals.some((a: { id: string }) => a.id === second.id),
+      'nothing was run',
+    );
+  });
+
   it('a rejection is final and audited with its reason; an expired request cannot be approved', async () => {
     const { subject, uid } = await attested();
     const { approval } = (await revokeAddress(alice, subject)).body;

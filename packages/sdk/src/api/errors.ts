@@ -27,6 +27,10 @@ export const ERRORS = {
     409,
     'what the action was requested for has changed (the pause or hold it lifts is another one, or gone): request it again',
   ],
+  REQUESTER_REVOKED: [
+    409,
+    "the requester's API key (and any key rotated from it) is revoked or expired: the action cannot run as them",
+  ],
   ALREADY_PAUSED: [409, 'the emergency stop is already on'],
   NOT_PAUSED: [409, 'the emergency stop is not on'],
   EXECUTION_FINISHED: [409, 'the execution already has its result (or was refused)'],

@@ -431,6 +431,7 @@ export const operations = {
       'APPROVAL_DECIDED',
       'APPROVAL_STALE',
       'SELF_APPROVAL',
+      'REQUESTER_REVOKED',
       'ALREADY_REVOKED',
       'CHAIN_UNAVAILABLE',
       'SIGNER_UNAVAILABLE',
