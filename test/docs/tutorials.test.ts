@@ -72,6 +72,7 @@ const DOCUMENTS = [
   'docs/tutorials/solidity-integration.md',
   'docs/tutorials/officer-runbook.md',
   'docs/tutorials/regulator-walkthrough.md',
+  'docs/tutorials/agent-execution.md',
 ];
 
 describe('code blocks in the docs', () => {
