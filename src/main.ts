@@ -6,6 +6,8 @@ import { loadEnv, workerCount } from './config/index.js';
 import { handOverShutdownSignals } from './db/index.js';
 import { replicaOfRunningInstance, startService } from './service/index.js';
 
+const SAME_SIGNAL_MS = 1000;
+
 async function main(): Promise<void> {
   if (cluster.isWorker) return worker(cluster.worker!.id);
   const replica = process.argv.slice(2).includes('--replica');
@@ -24,14 +26,16 @@ async function main(): Promise<void> {
     );
   }
   const embedded = !env.DATABASE_URL || !env.RPC_URL;
-  let stopping = false;
+  let stoppingSince: number | undefined;
   // The first SIGTERM or SIGINT drains and stops (see startService); another one during that ends the process at once.
+  // One within a second is the same signal delivered twice (a process group's kill, which npm also forwards).
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
       console.error(`custos: ${signal} again, exiting without waiting for requests in flight`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.error(
       `custos: ${signal}, shutting down${embedded ? ` (data kept in ${env.CUSTOS_DATA_DIR})` : ''}`,
     );
