@@ -43,6 +43,11 @@ export class ClusterEvents {
   /** Channels whose last handler failed (logged once until one succeeds). */
   private readonly failing = new Set<string>();
   private client?: pg.Client;
+  /**
+   * Each connection's queries, one at a time (pg deprecates overlapping queries on one client); per connection, so a
+   * query hung on a dropped one never holds up its replacement.
+   */
+  private readonly queries = new WeakMap<pg.Client, Promise<unknown>>();
   private reconnectDelay: number;
   private closed = false;
 
@@ -75,7 +80,7 @@ export class ClusterEvents {
     }
     const client = this.client;
     if (!client) return; // reconnecting: the reconnection listens and resyncs
-    client.query(`LISTEN ${channel.name}`).then(
+    this.query(client, `LISTEN ${channel.name}`).then(
       () => this.guarded(channel.name, () => watcher.resync()),
       (error: unknown) => this.lost(client, error),
     );
@@ -107,7 +112,7 @@ export class ClusterEvents {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      for (const name of this.subscriptions.keys()) await client.query(`LISTEN ${name}`);
+      for (const name of this.subscriptions.keys()) await this.query(client, `LISTEN ${name}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -160,12 +165,22 @@ export class ClusterEvents {
       timer = setTimeout(() => reject(new Error('heartbeat timed out')), this.options.heartbeatMs);
     });
     try {
-      await Promise.race([client.query('SELECT 1'), timeout]);
+      await Promise.race([this.query(client, 'SELECT 1'), timeout]);
     } catch (error) {
       this.lost(client, error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Runs `sql` on `client` after the queries sent before it. */
+  private query(client: pg.Client, sql: string): Promise<unknown> {
+    const result = (this.queries.get(client) ?? Promise.resolve()).then(() => client.query(sql));
+    this.queries.set(
+      client,
+      result.catch(() => undefined),
+    );
+    return result;
   }
 
   private deliver(name: string, payload: string): void {
