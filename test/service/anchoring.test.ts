@@ -32,9 +32,12 @@ describe('audit anchoring', () => {
     await t?.stop();
   });
 
+  /** Until `seq` is anchored on-chain and the anchorer has recorded every batch (it does so after the receipt). */
   async function waitForAnchored(seq: bigint): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      if (BigInt(await anchor.getFunction('nextSeq')()) > seq) return;
+      const anchored = BigInt(await anchor.getFunction('nextSeq')()) > seq;
+      const batches = Number(await anchor.getFunction('batchCount')());
+      if (anchored && (await t.db.auditBatch.count()) >= batches) return;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`event ${seq} was not anchored`);
