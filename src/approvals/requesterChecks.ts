@@ -4,7 +4,7 @@ import { CustosError, withDatabase } from '../errors/index.js';
 
 /**
  * Refuses an approval by the requester themselves, however they hold the deciding key (the same key, one rotated
- * from or into it, or one their key made: SELF_APPROVAL), and one whose requester can no longer act (every key of
+ * from or into it, or one their key made or that made theirs: SELF_APPROVAL), and one whose requester can no longer act (every key of
  * its lineage revoked or expired: REQUESTER_REVOKED), since the approved action runs as the requester.
  */
 export async function assertApprovableBy(

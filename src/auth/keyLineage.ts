@@ -8,9 +8,9 @@ function keyIdOf(actor: string): string | null {
 }
 
 /**
- * Whether `other` may be the same holder as `actor`: the same actor, a key of the same lineage (a rotation's
- * successor, or its predecessor during the overlap), or a key that the lineage made, directly or through keys it
- * made (created or rotated: whoever made a key has seen its secret).
+ * Whether `actor` and `other` may be the same holder: the same actor, keys of one lineage (a rotation's successor, or
+ * its predecessor during the overlap), or a key that one's lineage made, directly or through keys it made (created
+ * or rotated: whoever made a key has seen its secret), in either direction.
  */
 export async function sameKeyHolder(
   db: Pick<Database, '$queryRaw'>,
@@ -20,15 +20,20 @@ export async function sameKeyHolder(
   if (actor === other) return true;
   const [actorKey, otherKey] = [keyIdOf(actor), keyIdOf(other)];
   if (!actorKey || !otherKey) return false;
+  return (await heldBy(db, actorKey, otherKey)) || (await heldBy(db, otherKey, actorKey));
+}
+
+/** Whether `key` is in the lineage of `holder`'s key or of a key that lineage made (transitively). */
+async function heldBy(db: Pick<Database, '$queryRaw'>, holder: string, key: string): Promise<boolean> {
   const [row] = await db.$queryRaw<{ held: boolean }[]>`
     WITH RECURSIVE held(lineage_id) AS (
-      SELECT lineage_id FROM api_keys WHERE id = ${actorKey}::uuid
+      SELECT lineage_id FROM api_keys WHERE id = ${holder}::uuid
       UNION
       SELECT made.lineage_id FROM api_keys made
         JOIN api_keys maker ON made.created_by = 'api-key:' || maker.id::text
         JOIN held ON maker.lineage_id = held.lineage_id
     )
-    SELECT EXISTS (SELECT 1 FROM api_keys k JOIN held USING (lineage_id) WHERE k.id = ${otherKey}::uuid) AS held`;
+    SELECT EXISTS (SELECT 1 FROM api_keys k JOIN held USING (lineage_id) WHERE k.id = ${key}::uuid) AS held`;
   return row?.held ?? false;
 }
 

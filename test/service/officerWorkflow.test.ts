@@ -168,6 +168,11 @@ describe('officers: four eyes, bulk revocations, reason codes', () => {
     for (const key of [made.body.key, grandchild.body.key]) {
       assert.equal((await approve(key, approval.id)).body.error.code, 'SELF_APPROVAL');
     }
+    // The other way round: requested with a key one made, approved with the key that made it.
+    const { approval: byPuppet } = (await revokeAddress(grandchild.body.key, (await attested()).subject))
+      .body;
+    assert.equal((await approve(made.body.key, byPuppet.id)).body.error.code, 'SELF_APPROVAL');
+    assert.equal((await approve(successor, byPuppet.id)).body.error.code, 'SELF_APPROVAL');
     // The key the requester's key rotated belongs to it from then on, whoever held it before.
     const bobRotated = await rotate(admin, await keyIdOf(admin, bob), 3600);
     assert.equal((await approve(bob, approval.id)).body.error.code, 'SELF_APPROVAL');
