@@ -14,6 +14,8 @@ export interface Executor {
 }
 
 export interface ExecutionOutcome {
+  /** The claim number the claim answered with: the lease token (one key may hold several claims over time). */
+  claim: number;
   status: 'succeeded' | 'failed';
   units: number;
   output?: string;
@@ -107,7 +109,8 @@ export class Executions {
            SET status = ${outcome.status}, units = ${BigInt(outcome.units)}, output = ${outcome.output ?? null},
                lease_expires_at = NULL, finished_at = now()
          WHERE id = ${id}::uuid AND tenant_id = ${executor.tenantId}::uuid
-           AND status = 'leased' AND claimed_by = ${executor.keyId} AND lease_expires_at > now()
+           AND status = 'leased' AND claimed_by = ${executor.keyId} AND claims = ${outcome.claim}
+           AND lease_expires_at > now()
         RETURNING id`;
       if (rows.length === 0) return null;
       return auditExecution(tx, id, {
@@ -122,11 +125,11 @@ export class Executions {
       });
     });
     if (finished) return finished;
-    throw await this.whyNotReported(executor, id);
+    throw await this.whyNotReported(executor, id, outcome.claim);
   }
 
   /** The refusal of a result that did not land: NOT_FOUND for another tenant's, as for none at all. */
-  private async whyNotReported(executor: Executor, id: string): Promise<CustosError> {
+  private async whyNotReported(executor: Executor, id: string, claim: number): Promise<CustosError> {
     const row = await this.db.agentExecution.findUnique({ where: { id } });
     if (!row || row.tenantId !== executor.tenantId) return new CustosError('NOT_FOUND', `no execution ${id}`);
     if (['succeeded', 'failed', 'refused'].includes(row.status)) {
@@ -136,7 +139,9 @@ export class Executions {
       'LEASE_NOT_HELD',
       row.status === 'queued' || row.claimedBy !== executor.keyId
         ? `execution ${id} is not leased to this executor`
-        : `the lease on execution ${id} expired; claim again`,
+        : row.claims !== claim
+          ? `claim ${claim} of execution ${id} was superseded by claim ${row.claims}`
+          : `the lease on execution ${id} expired; claim again`,
     );
   }
 

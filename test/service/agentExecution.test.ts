@@ -80,8 +80,22 @@ describe('agent execution gate', () => {
 
   const claim = (key: string, body: object = {}) =>
     t.request('POST', '/v1/agents/executions/claim', { key, body });
-  const report = (key: string, executionId: string, body: object) =>
-    t.request('POST', `/v1/agents/executions/${executionId}/result`, { key, body });
+  /** Reports a result; without `claim` in `body`, with the execution's current claim number (the live lease's). */
+  async function report(
+    key: string,
+    executionId: string,
+    body: { claim?: number; [field: string]: unknown },
+  ) {
+    const current = async () => {
+      const { body: listed } = await t.request('GET', '/v1/agents/executions', { key: keys.admin });
+      return (listed.executions as Execution[]).find((e) => e.id === executionId)?.claims ?? 1;
+    };
+    const claim = body.claim ?? (await current());
+    return t.request('POST', `/v1/agents/executions/${executionId}/result`, {
+      key,
+      body: { claim, ...body },
+    });
+  }
 
   it('a compliant caller executes, an executor claims and reports, usage and the audit log show it', async () => {
     const requested = await execute(firstCaller);
@@ -290,6 +304,31 @@ describe('agent execution gate', () => {
     assert.equal(twice.body.error.code, 'EXECUTION_FINISHED');
   });
 
+  it('a claim number is a lease token: a stale claimant with the same key cannot report over a later claim', async () => {
+    const requested = await execute(firstCaller);
+    const first = await claim(keys.executor, { leaseSeconds: 1 });
+    assert.equal(first.body.execution.id, requested.id);
+    let second: Awaited<ReturnType<typeof claim>> | undefined;
+    await eventually('the lease expired and the same key claimed it again', async () => {
+      second = await claim(keys.executor);
+      return second.body.execution !== null;
+    });
+    assert.equal(second!.body.execution.claims, first.body.execution.claims + 1);
+    const stale = await report(keys.executor, requested.id, {
+      claim: first.body.execution.claims,
+      status: 'failed',
+      units: 0,
+    });
+    assert.equal(stale.status, 409, JSON.stringify(stale.body));
+    assert.equal(stale.body.error.code, 'LEASE_NOT_HELD');
+    const live = await report(keys.executor, requested.id, {
+      claim: second!.body.execution.claims,
+      status: 'succeeded',
+      units: 2,
+    });
+    assert.equal(live.status, 200, JSON.stringify(live.body));
+  });
+
   it('an expired lease is claimable again, and its first claimant can no longer report', async () => {
     const requested = await execute(firstCaller);
     const first = await claim(keys.executor, { leaseSeconds: 1 });
@@ -301,7 +340,7 @@ describe('agent execution gate', () => {
     });
     assert.equal(second!.body.execution.id, requested.id);
     assert.equal(second!.body.execution.claims, 2);
-    const late = await report(keys.executor, requested.id, { status: 'succeeded', units: 1 });
+    const late = await report(keys.executor, requested.id, { claim: 1, status: 'succeeded', units: 1 });
     assert.equal(late.body.error.code, 'LEASE_NOT_HELD');
     assert.equal((await report(keys.executor2, requested.id, { status: 'succeeded', units: 5 })).status, 200);
     const claims = await t.db.auditEvent.findMany({

@@ -146,6 +146,13 @@ export const claimResult = z
 
 export const resultRequest = z
   .object({
+    claim: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        "the claim's `execution.claims`: a lease token, so a stale claimant with the same key cannot report",
+      ),
     status: z.enum(['succeeded', 'failed']),
     units: z
       .number()
@@ -156,7 +163,7 @@ export const resultRequest = z
     output: text(0, 4096).optional().describe('a short result or error text (its SHA-256 is audited)'),
   })
   .strict()
-  .meta({ id: 'ExecutionResultRequest', example: { status: 'succeeded', units: 42 } });
+  .meta({ id: 'ExecutionResultRequest', example: { claim: 1, status: 'succeeded', units: 42 } });
 export const executionResult = z.object({ execution: executionView });
 
 export const usageQuery = z
