@@ -78,16 +78,21 @@ export class CallerChecks {
     return this.access(request.caller, agent.owner, config);
   }
 
-  /** The attestation behind the request: not revoked here, and its record still valid on the gatekeeper. */
+  /**
+   * What authorised the request, still standing: not revoked here, and the record behind it still valid on the
+   * gatekeeper (the caller's, or a delegate's principal's). An action attestation was spent by the call itself and
+   * leaves no record; a proof was checked on-chain, once.
+   */
   private async compliance(request: ExecutionRequest, policyId: string): Promise<Refusal | null> {
-    if (!request.attestationUid) return null; // a zero-knowledge caller: its proof was checked on-chain, once
+    if (!request.attestationUid) return null;
     const attestation = await this.deps.db.attestation.findUnique({
       where: { uid: request.attestationUid },
-      select: { status: true },
+      select: { status: true, actionTarget: true },
     });
     if (attestation?.status === 'revoked') {
       return { code: 'ATTESTATION_REVOKED', reason: `attestation ${request.attestationUid} was revoked` };
     }
+    if (attestation?.actionTarget) return null;
     const compliant = await onChain(() => this.gatekeeper.read.isCompliant(request.caller, policyId));
     return compliant
       ? null

@@ -165,7 +165,7 @@ export class ChainIndexer {
   private async decode(logs: Log[], window: Block[]) {
     const blockTimes = new Map<number, Date>(window.map((b) => [b.number, new Date(b.timestamp * 1000)]));
     // What this stretch has seen so far, for linking agent executions before it is committed.
-    const seen: RunMemory = { submitted: new Map(), agentPolicies: new Map(), delegationsByTx: new Map() };
+    const seen: RunMemory = { submitted: new Map(), agentPolicies: new Map(), authorisedBy: new Map() };
     const rows = [];
     for (const log of logs) {
       const event = this.decoderByAddress.get(log.address.toLowerCase())?.(log);
@@ -181,7 +181,7 @@ export class ChainIndexer {
         logIndex: log.index,
         contract: event.contract,
         event: event.name,
-        ...(await this.link(event, log.transactionHash, seen)),
+        ...(await this.link(event, log.transactionHash, log.index, seen)),
         args: argsOf(event),
         blockTime: blockTimes.get(log.blockNumber)!,
       });
@@ -190,28 +190,30 @@ export class ChainIndexer {
   }
 
   /**
-   * Ties an event to the attestation it concerns: by uid when the event carries one; an agent execution to the
-   * attestation that made its caller compliant with the agent's policy (the caller's latest one for that policy), or,
-   * for an agent acting as a delegate, to the delegation it used in the same transaction (so revoking the delegation
-   * stops the execution at pickup); an accepted proof to the custodial groth16 attestation with its nullifier, and to
-   * its recipient.
+   * Ties an event to the attestation it concerns: by uid when the event carries one; an agent execution to what
+   * authorised it, the log just before it in the same call: the delegation it used or the action attestation it
+   * spent (so revoking either stops it at pickup), or a proof (checked on-chain: no uid); otherwise to the
+   * attestation that made its caller compliant with the agent's policy (the caller's latest one for that policy); an
+   * accepted proof to the custodial groth16 attestation with its nullifier, and to its recipient.
    */
   private async link(
     event: CustosEvent,
     txHash: string,
+    logIndex: number,
     seen: RunMemory,
   ): Promise<{ attestationUid: string | null; subject: string | null }> {
     if (event.name === 'AgentRegistered') {
       seen.agentPolicies.set(String(event.args.agentId), event.args.policyId);
     }
-    if (event.name === 'DelegationUsed') {
-      // Logged before the ExecutionRequested of the same call (useDelegation runs first).
-      seen.delegationsByTx.set(txHash, event.args.uid.toLowerCase());
+    // The gatekeeper logs these just before the registry's ExecutionRequested of the same call.
+    if (event.name === 'DelegationUsed' || event.name === 'ActionAttestationConsumed') {
+      seen.authorisedBy.set(txHash, { logIndex, uid: event.args.uid.toLowerCase() });
     }
+    if (event.name === 'ProofAccepted') seen.authorisedBy.set(txHash, { logIndex, uid: null });
     if (event.name === 'ExecutionRequested') {
       const { caller } = event.args;
-      const delegation = seen.delegationsByTx.get(txHash);
-      if (delegation) return { attestationUid: delegation, subject: caller };
+      const authorised = seen.authorisedBy.get(txHash);
+      if (authorised?.logIndex === logIndex - 1) return { attestationUid: authorised.uid, subject: caller };
       const policyId = await this.agentPolicy(String(event.args.agentId), seen);
       const latest =
         seen.submitted.get(`${caller}:${policyId}`) ??
@@ -278,8 +280,8 @@ export class ChainIndexer {
 interface RunMemory {
   submitted: Map<string, string>;
   agentPolicies: Map<string, string>;
-  /** The delegation used by each transaction of this run (DelegationUsed precedes its ExecutionRequested). */
-  delegationsByTx: Map<string, string>;
+  /** Per transaction of this run, the last delegation, action attestation or proof it used, and where it was logged. */
+  authorisedBy: Map<string, { logIndex: number; uid: string | null }>;
 }
 
 /** Event arguments as JSON: names to values, integers as decimal strings, addresses and hashes as given. */

@@ -15,6 +15,7 @@ import {
 import { MAX_CALLDATA_BYTES } from '@custos/sdk/api';
 import { loadArtifact, policyIdOf } from '../../src/chain/index.js';
 import { ANVIL_SECOND_PRIVATE_KEY, approveSubject } from '../helpers/fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { revertOf } from '../helpers/reverts.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -32,14 +33,16 @@ describe('action-bound attestations (POST /v1/attest with action, AgentRegistry.
   let caller: HDNodeWallet;
   let agentId: bigint;
   let selector: string;
+  let relayer: NonceManager;
+  let admin: string;
   const registry = (runner: ContractRunner) =>
     new Contract(t.service.chain.contracts.AgentRegistry!, loadArtifact('AgentRegistry').abi, runner);
 
   before(async () => {
-    t = await startTestService();
+    t = await startTestService({ CHAIN_INDEX_INTERVAL_SECONDS: '1' });
     provider = new JsonRpcProvider(t.service.chain.rpcUrl, undefined, { cacheTimeout: -1 });
-    const relayer = new NonceManager(new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider));
-    [dapp, officer] = await Promise.all([t.key('dapp'), t.key('officer')]);
+    relayer = new NonceManager(new Wallet(ANVIL_SECOND_PRIVATE_KEY, provider));
+    [dapp, officer, admin] = await Promise.all([t.key('dapp'), t.key('officer'), t.key('admin')]);
     caller = Wallet.createRandom().connect(provider);
     await (await relayer.sendTransaction({ to: caller.address, value: 10n ** 17n })).wait();
     await approveSubject(t.db, caller.address);
@@ -47,6 +50,11 @@ describe('action-bound attestations (POST /v1/attest with action, AgentRegistry.
     await (await agents.getFunction('registerAgent')(id('agent metadata'), policyIdOf('kyc-basic'))).wait();
     agentId = await agents.getFunction('agentCount')();
     selector = agents.interface.getFunction('executeWithAttestation')!.selector;
+    const configured = await t.request('PUT', `/v1/agents/${agentId}`, {
+      key: admin,
+      body: { tenant: 'test-tenant' },
+    });
+    assert.equal(configured.status, 200, JSON.stringify(configured.body));
   });
   after(async () => {
     provider?.destroy();
@@ -182,5 +190,77 @@ describe('action-bound attestations (POST /v1/attest with action, AgentRegistry.
       calldata: `${selector}${words(Math.floor((MAX_CALLDATA_BYTES - 4) / 32))}`,
     });
     assert.equal(largest.status, 200, JSON.stringify(largest.body));
+  });
+
+  it('the execution gate judges the request by the action attestation it spent, not by an older record', async () => {
+    // A caller whose recorded attestation was revoked (by uid: no hold) acts with a fresh action attestation.
+    const actor = Wallet.createRandom().connect(provider);
+    await (await relayer.sendTransaction({ to: actor.address, value: 10n ** 17n })).wait();
+    await approveSubject(t.db, actor.address);
+    const record = await attest(undefined, actor.address);
+    const gatekeeper = new Contract(
+      t.service.chain.contracts.ComplianceGatekeeper,
+      loadArtifact('ComplianceGatekeeper').abi,
+      relayer,
+    );
+    await (
+      await gatekeeper.getFunction('submitAttestation')(record.body.message, record.body.signature)
+    ).wait();
+    const revokeUid = (uid: string) =>
+      t.request('POST', '/v1/revocations', {
+        key: officer,
+        body: { target: uid, reasonCode: 'OTHER', reason: 'superseded' },
+      });
+    assert.equal((await revokeUid(record.body.uid)).status, 200);
+
+    const task = id('an action by a caller with a revoked record');
+    const action = await attest(
+      {
+        target: t.service.chain.contracts.AgentRegistry,
+        calldata: concat([selector, executionArgs(agentId, task)]),
+      },
+      actor.address,
+    );
+    assert.equal(action.status, 200, JSON.stringify(action.body));
+    await (
+      await registry(actor).getFunction('executeWithAttestation')(
+        agentId,
+        task,
+        action.body.message,
+        action.body.signature,
+      )
+    ).wait();
+    const decided = async () => {
+      const { body } = await t.request('GET', `/v1/agents/executions?caller=${actor.address}`, {
+        key: admin,
+      });
+      return body.executions[0] as
+        { status: string; attestationUid: string; reasonCode: string | null } | undefined;
+    };
+    await eventually('the gate decides the request', async () => (await decided()) !== undefined);
+    const execution = (await decided())!;
+    assert.equal(execution.attestationUid, action.body.uid.toLowerCase());
+    assert.equal(execution.status, 'queued', JSON.stringify(execution));
+
+    // Revoking the action attestation between the request and the claim stops it.
+    assert.equal((await revokeUid(action.body.uid)).status, 200);
+    // The executor takes what waits (the earlier tests' executions too) until nothing does: never the actor's.
+    const executor = await t.key('executor');
+    for (;;) {
+      const { body } = await t.request('POST', '/v1/agents/executions/claim', { key: executor, body: {} });
+      if (!body.execution) break;
+      assert.notEqual(
+        body.execution.caller,
+        actor.address,
+        'a revoked action attestation is never handed out',
+      );
+      const reported = await t.request('POST', `/v1/agents/executions/${body.execution.id}/result`, {
+        key: executor,
+        body: { claim: body.execution.claims, status: 'succeeded', units: 1 },
+      });
+      assert.equal(reported.status, 200, JSON.stringify(reported.body));
+    }
+    assert.equal((await decided())!.status, 'refused');
+    assert.equal((await decided())!.reasonCode, 'ATTESTATION_REVOKED');
   });
 });
