@@ -28,7 +28,7 @@ function view(row: Row): EmergencyStateView {
 /**
  * The emergency stop (`custos emergency pause|unpause`). The decision is one row in PostgreSQL, changed and audited
  * in one transaction; every replica keeps a copy, refreshed on notification and every few seconds
- * (src/service/replicaState.ts), and refuses new attestations and credentials while it is on. The gatekeeper's own
+ * (src/service/replicaState.ts), and refuses new attestations, credentials and delegations while it is on. The gatekeeper's own
  * pause switch then follows the decision: at once, and again from a background job for as long as it differs (a
  * chain outage, a crash between the two steps).
  */
@@ -64,7 +64,10 @@ export class EmergencyStop {
     return this.state;
   }
 
-  /** Refuses intake while the stop is on (POST /v1/attest, POST /v1/credentials). */
+  /**
+   * Refuses intake while the stop is on (attestations, credentials, delegations, executors' claims): the cheap early
+   * answer; assertIssuingOpen decides for a request already under way.
+   */
   assertIntakeOpen(): void {
     const { paused, changedAt, reasonCode } = this.state;
     if (paused) {
@@ -115,13 +118,14 @@ export class EmergencyStop {
         }
       } catch (error) {
         const message = (error as Error).message.slice(0, 500);
+        // Said and stored once per distinct failure: every write notifies every replica.
         if (message !== desired.chainError) {
           this.logger.error(
             { err: error, paused: desired.paused },
             "the gatekeeper's pause switch does not follow the emergency stop; retrying",
           );
+          await this.db.emergencyState.update({ where: { id: true }, data: { chainError: message } });
         }
-        await this.db.emergencyState.update({ where: { id: true }, data: { chainError: message } });
       }
     });
     return this.refresh();
@@ -155,6 +159,7 @@ export class EmergencyStop {
         });
       }),
     );
+    // Applied here at once, before the chain (a slow receipt must not delay this process's stop).
     await withDatabase(() => this.refresh());
     try {
       return await this.syncChain();

@@ -4,6 +4,7 @@ import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 import { createIdentity } from '@custos/sdk/holder';
 import { loadArtifact } from '../../src/chain/index.js';
 import { custos } from '../helpers/cli.js';
+import { eventually } from '../helpers/eventually.js';
 import { APPROVED_KYC } from '../helpers/fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -203,12 +204,15 @@ describe('the emergency stop', () => {
       key: dapp,
       body: { subject, policy: 'kyc-basic', format: 'groth16', identitySecret: '987654321' },
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually('the proof is being made', async () =>
+      /custos_prover_jobs\{state="busy"\} 1/.test(String((await t.request('GET', '/metrics')).body)),
+    );
     const pulled = await t.request('POST', '/v1/emergency/pause', { key: officer, body: reason });
     assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
     const answer = await underWay;
     assert.equal(answer.status, 503, JSON.stringify(answer.body));
     assert.equal(answer.body.error.code, 'PAUSED');
+    assert.match(answer.body.error.message, /while this was being issued/, 'refused where it commits');
     const [counted] = await t.db.$queryRaw<{ after: bigint }[]>`
       SELECT count(*) AS after FROM audit_events
        WHERE type IN ('attestation.issued', 'credential.issued')
