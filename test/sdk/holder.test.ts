@@ -60,7 +60,7 @@ describe('holder SDK', () => {
     assert.equal(await verifies(proof, otherRecipient), false);
   });
 
-  it('proves in Node from artifact URLs (as custos.artifacts() gives them), and the process then exits by itself', async () => {
+  it('proves in Node from artifact URLs (as custos.artifacts() gives them), two at once, and the process then exits by itself', async () => {
     const server = createServer((req, res) => {
       const name =
         req.url === '/zk/credential.wasm' ? 'wasm' : req.url === '/zk/credential.zkey' ? 'zkey' : null;
@@ -83,14 +83,23 @@ describe('holder SDK', () => {
          const { secret, request } = await credentialScenario();
          const base = 'http://127.0.0.1:${port}';
          const artifacts = { wasm: base + '/zk/credential.wasm', zkey: base + '/zk/credential.zkey' };
-         const proof = await proveCredential(restoreIdentity(secret), request, artifacts);
-         console.log(JSON.stringify({ proof, signals: expectedPublicSignals(secret, request).map(String) }));`,
+         // Two at once: the first to finish must not stop the prover the other one still uses.
+         const [proof, again] = await Promise.all([
+           proveCredential(restoreIdentity(secret), request, artifacts),
+           proveCredential(restoreIdentity(secret), request, artifacts),
+         ]);
+         console.log(JSON.stringify({ proof, again, signals: expectedPublicSignals(secret, request).map(String) }));`,
       );
       const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
         timeout: 60_000,
       }).finally(() => rmSync(dir, { recursive: true, force: true }));
-      const { proof, signals } = JSON.parse(stdout) as { proof: ContractProof; signals: string[] };
+      const { proof, again, signals } = JSON.parse(stdout) as {
+        proof: ContractProof;
+        again: ContractProof;
+        signals: string[];
+      };
       assert.equal(await verifies(proof, signals.map(BigInt)), true);
+      assert.equal(await verifies(again, signals.map(BigInt)), true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -55,17 +55,37 @@ export async function releaseProver(): Promise<void> {
 }
 
 /**
+ * Proofs in this process run one at a time: snarkjs keeps one curve (with its worker threads, which already use every
+ * core) in a global, and two proofs starting together would each build one, leaving a stray set of threads that keeps
+ * Node from exiting. `waiting` counts the proofs queued or running, so the last one releases the curve.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+let waiting = 0;
+
+/**
  * Proves `request` for `identity` and returns the arguments for `submitProof`, `mintWithProof` or
  * `executeWithProof`. Throws if the witness breaks a rule (revoked, expired, under age, ...): nothing to submit.
  */
-export async function proveCredential(
+export function proveCredential(
   identity: HolderIdentity,
   request: ProofRequest,
   artifacts: CircuitArtifacts,
   options: ProveOptions = {},
 ): Promise<ContractProof> {
-  const [wasm, zkey] = await Promise.all([load(artifacts.wasm), load(artifacts.zkey)]);
+  waiting++;
+  const proved = queue.then(() => proveNow(identity, request, artifacts, options));
+  queue = proved.catch(() => undefined);
+  return proved;
+}
+
+async function proveNow(
+  identity: HolderIdentity,
+  request: ProofRequest,
+  artifacts: CircuitArtifacts,
+  options: ProveOptions,
+): Promise<ContractProof> {
   try {
+    const [wasm, zkey] = await Promise.all([load(artifacts.wasm), load(artifacts.zkey)]);
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(
       witnessInput(identity.secret, request),
       wasm,
@@ -76,6 +96,6 @@ export async function proveCredential(
     const inNode =
       typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ===
       'string';
-    if (inNode && !options.keepProverAlive) await releaseProver();
+    if (--waiting === 0 && inNode && !options.keepProverAlive) await releaseProver();
   }
 }
