@@ -36,6 +36,8 @@ export function codeBlocks(markdown: string): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]!);
+    // An indented, tilde or annotated fence would be neither run nor checked: refused, not passed over.
+    assert.ok(open || !/^\s*(```|~~~)/.test(lines[i]!), `line ${i + 1}: a fence this test does not read`);
     if (!open) continue;
     const end = lines.findIndex((line, j) => j > i && line.trimEnd() === '```');
     assert.ok(end > i, `unclosed code block at line ${i + 1}`);
@@ -61,9 +63,22 @@ export function problem(block: CodeBlock): string | undefined {
   if (block.marker.kind === 'skip') {
     return /^\(.{10,}\)$/.test(block.marker.argument) ? undefined : 'a skip needs its reason in parentheses';
   }
-  return existsSync(block.marker.argument) && readFileSync(block.marker.argument, 'utf8').includes(block.text)
+  return block.text.trim() !== '' &&
+    existsSync(block.marker.argument) &&
+    readFileSync(block.marker.argument, 'utf8').includes(block.text)
     ? undefined
     : `not a verbatim excerpt of ${block.marker.argument}`;
+}
+
+/**
+ * A shell block as a script: the variables and functions of the blocks before it, and its own saved for the next.
+ * The block's own status is the script's: `set -e` lets a failing `a && b` last line through.
+ */
+export function shellScript(text: string, state: string): string {
+  return (
+    `set -a\n[ -f '${state}' ] && . '${state}'\nset -euo pipefail\n${text}\n__status=$?\n` +
+    `{ export -p | grep -Ev '^declare -[a-zA-Z]*r'; declare -f; } > '${state}'\nexit $__status\n`
+  );
 }
 
 const DOCUMENTS = [
@@ -114,6 +129,30 @@ describe('code blocks in the docs', () => {
         [20, undefined],
       ],
     );
+    const empty = codeBlocks(['<!-- docs-test: excerpt README.md -->', '```solidity', '```'].join('\n'));
+    assert.match(problem(empty[0]!) ?? '', /not a verbatim excerpt/, 'an empty excerpt is in every file');
+    assert.throws(() => codeBlocks(['1. a step', '   ```sh', '   false', '   ```'].join('\n')), /a fence/);
+  });
+
+  it('a shell block fails when its last command does, a `false && ...` line included', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'custos-docs-sh-'));
+    try {
+      const script = path.join(dir, 'block.sh');
+      for (const [text, fails] of [
+        ['false && echo never', true],
+        ['A=1\ntrue', false],
+        ['test "$A" = 1', false],
+      ] as const) {
+        writeFileSync(script, shellScript(text, path.join(dir, 'state')));
+        const status = await run('bash', [script]).then(
+          () => 0,
+          (error: { code?: number }) => error.code ?? 1,
+        );
+        assert.equal(status !== 0, fails, text);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -159,11 +198,7 @@ describe('the tutorials and the README, every code block run against npm start',
         const script = path.join(cwd, `block-${n}.${block.language === 'ts' ? 'ts' : 'sh'}`);
         let command: string[];
         if (block.language === 'sh') {
-          writeFileSync(
-            script,
-            `set -a\n[ -f '${state}' ] && . '${state}'\nset -euo pipefail\n${block.text}\n` +
-              `{ export -p | grep -Ev '^declare -[a-zA-Z]*r'; declare -f; } > '${state}'\n`,
-          );
+          writeFileSync(script, shellScript(block.text, state));
           command = ['bash', script];
         } else {
           writeFileSync(script, block.text);

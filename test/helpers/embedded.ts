@@ -20,7 +20,10 @@ export async function startEmbedded(
   const deadline = Date.now() + 90_000;
   while (!written()) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not come up: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stopChild(child); // its PostgreSQL and anvil with it: the caller never gets it to stop
+      throw new Error(`npm start did not come up: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { child, credentials: JSON.parse(readFileSync(file, 'utf8')) };
