@@ -149,7 +149,11 @@ export class RevocationService {
       const rows = request.bySubject
         ? await tx.$queryRaw<Row[]>`
             SELECT uid, subject, tenant_id::text, status, revoke_tx, revoke_reason FROM attestations
-             WHERE subject = ${request.target} AND (${tenants}::uuid[] IS NULL OR tenant_id = ANY(${tenants}::uuid[]))
+             -- An address's own attestations, and the delegations it acts under as an agent (their subject is
+             -- the principal): revoking a leaked agent key stops it for every principal.
+             WHERE (subject = ${request.target}
+                    OR uid IN (SELECT uid FROM delegations WHERE lower(agent) = lower(${request.target})))
+               AND (${tenants}::uuid[] IS NULL OR tenant_id = ANY(${tenants}::uuid[]))
              ORDER BY uid FOR UPDATE`
         : await tx.$queryRaw<Row[]>`
             SELECT uid, subject, tenant_id::text, status, revoke_tx, revoke_reason FROM attestations

@@ -77,7 +77,11 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
 
   const post = (body: unknown) => t.request('POST', '/v1/delegations', { key: dapp, body });
 
-  it('countersigns a screened principal; the agent acts for it on-chain until the delegation is revoked', async () => {
+  /**
+   * A screened principal with its record on the gatekeeper, and a funded agent acting under a delegation Custos
+   * countersigned and the agent submitted (either party may).
+   */
+  async function delegatedAgent() {
     const principal = Wallet.createRandom();
     const agent = Wallet.createRandom().connect(provider);
     await (await relayer.sendTransaction({ to: agent.address, value: 10n ** 17n })).wait();
@@ -101,7 +105,6 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.spendCap, (2n ** 128n - 1n).toString());
 
-    // The agent submits it (either party may) and requests an execution in its principal's name.
     await (
       await contract('ComplianceGatekeeper', agent).getFunction('submitDelegation')(
         body.message,
@@ -109,6 +112,12 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
         body.signature,
       )
     ).wait();
+    return { principal, agent, delegation, body };
+  }
+
+  it('countersigns a screened principal; the agent acts for it on-chain until the delegation is revoked', async () => {
+    const { principal, agent, delegation, body } = await delegatedAgent();
+    // The agent requests an execution in its principal's name.
     const registry = contract('AgentRegistry', agent);
     const receipt = await (
       await registry.getFunction('executeAsDelegate')(delegation.uid, agentId, id('rebalance'))
@@ -160,6 +169,26 @@ describe('delegations (POST /v1/delegations, submitDelegation, AgentRegistry.exe
     );
     assert.equal(refused.status, 'refused', JSON.stringify(refused));
     assert.equal(refused.reasonCode, 'ATTESTATION_REVOKED');
+  });
+
+  it("revoking the agent's address revokes the delegations it acts under (a leaked agent key)", async () => {
+    const { agent, delegation } = await delegatedAgent();
+    const revoked = await custos(['revoke', agent.address, '--reason', 'agent key leaked', '--json'], {
+      CUSTOS_URL: t.service.url,
+      CUSTOS_OFFICER_KEY: officer,
+    });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.ok(JSON.parse(revoked.stdout).revoked.includes(delegation.uid.toLowerCase()), revoked.stdout);
+    assert.match(
+      await revertOf(
+        contract('AgentRegistry', agent).getFunction('executeAsDelegate')(
+          delegation.uid,
+          agentId,
+          id('after'),
+        ),
+      ),
+      /^DelegationRevoked\(/,
+    );
   });
 
   it('refuses a principal that does not pass screening, and audits the refusal', async () => {
