@@ -38,6 +38,8 @@ export interface CustosClientOptions {
   retries?: number;
   /** The first retry waits this long, then twice as long each time, or what Retry-After says (default 250 ms). */
   retryDelayMs?: number;
+  /** The longest wait between attempts, whatever Retry-After says (default 30 s). */
+  maxRetryDelayMs?: number;
   /** Per attempt (default 120 s: a custodial proof or a revocation waits for the chain). */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -152,7 +154,9 @@ export class CustosClient {
       const error = await apiError(response);
       if (!error.retryable || attempt >= retries) throw error;
       const retryAfter = Number(response.headers.get('retry-after'));
-      await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : delay);
+      const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : delay;
+      // A proxy's Retry-After of a day must not hold an attestation that long.
+      await sleep(Math.min(wait, this.options.maxRetryDelayMs ?? 30_000));
       delay *= 2;
     }
   }
@@ -166,7 +170,10 @@ async function apiError(response: Response): Promise<CustosApiError> {
   } catch {
     // not JSON: a proxy's error page
   }
-  const code = body.error?.code && body.error.code in ERRORS ? (body.error.code as ErrorCode) : 'HTTP_ERROR';
+  const code =
+    body.error?.code && Object.hasOwn(ERRORS, body.error.code)
+      ? (body.error.code as ErrorCode)
+      : 'HTTP_ERROR';
   return new CustosApiError(
     response.status,
     code,

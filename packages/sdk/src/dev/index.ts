@@ -23,6 +23,8 @@ export interface DevCredentials {
     RevocationRegistry: string;
     CompliantToken: string;
     AgentRegistry: string;
+    AuditAnchor?: string;
+    CredentialVerifier?: string;
   };
 }
 
