@@ -33,7 +33,14 @@ const withTenant = { tenant: { select: { name: true } } } as const;
  * admin key, by `custos admin bootstrap`. Every change is audited; secrets exist only in the answer that creates them.
  */
 export class TenantsAndKeys {
-  constructor(private readonly db: Database) {}
+  /**
+   * `keysChanged` hears the ids of keys revoked or shortened once their change is committed: this process's cache
+   * drops them before the answer leaves (other replicas hear the database's notification).
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly keysChanged: (keyIds: string[]) => void = () => {},
+  ) {}
 
   async createTenant(name: string, actor: string) {
     try {
@@ -87,7 +94,7 @@ export class TenantsAndKeys {
    * predecessor still in its rotation's overlap) behind.
    */
   async revokeKey(id: string, actor: string): Promise<ApiKeyView> {
-    return this.db.$transaction(async (tx) => {
+    const { revoked, lineage } = await this.db.$transaction(async (tx) => {
       const row = await this.liveKey(tx, id);
       const live = await tx.apiKey.findMany({
         where: { lineageId: row.lineageId, revokedAt: null, NOT: { id } },
@@ -103,13 +110,16 @@ export class TenantsAndKeys {
         tenantId: row.tenantId,
         payload: { apiKeyId: id, role: row.role, label: row.label, lineage: live.map((k) => k.id) },
       });
-      return view(await tx.apiKey.findUniqueOrThrow({ where: { id }, include: withTenant }));
+      const revoked = view(await tx.apiKey.findUniqueOrThrow({ where: { id }, include: withTenant }));
+      return { revoked, lineage: live.map((k) => k.id) };
     });
+    this.keysChanged([id, ...lineage]);
+    return revoked;
   }
 
   /** A new key with the old one's tenant, role, label and rate; the old one works until the overlap ends. */
   async rotateKey(id: string, overlapSeconds: number, actor: string) {
-    return this.db.$transaction(async (tx) => {
+    const rotated = await this.db.$transaction(async (tx) => {
       const old = await this.liveKey(tx, id);
       const overlapEnd = new Date(Date.now() + overlapSeconds * 1000);
       const expiresAt = old.expiresAt && old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd;
@@ -135,6 +145,8 @@ export class TenantsAndKeys {
       });
       return { ...created, previous: view(previous) };
     });
+    this.keysChanged([id]);
+    return rotated;
   }
 
   /** Creates a key inside `tx` and audits it (never the secret). */

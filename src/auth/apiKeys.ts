@@ -74,10 +74,13 @@ export async function createApiKey(
 /**
  * Checks presented API keys against their stored hashes (constant-time). Verified keys are remembered for ten
  * seconds so the hot path does not query the database on every request: a revoked key stops working within that on
- * every replica, at once where the revocation's notification arrives (`forget`), and an expired key at its expiry.
+ * every replica, at once on the one that revoked it and wherever the revocation's notification arrives (`forget`),
+ * and an expired key at its expiry.
  */
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** Bumped by every forget: a lookup that began before one must not cache what it read. */
+  private generation = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -90,6 +93,7 @@ export class ApiKeyVerifier {
     const now = Date.now();
     if (cached && cached.until > now) return cached.principal;
 
+    const generation = this.generation;
     const row = await this.db.apiKey.findUnique({ where: { prefix: match[1]! } });
     if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.hash), digest)) return null;
     const expiresAt = row.expiresAt?.getTime() ?? Infinity;
@@ -101,6 +105,7 @@ export class ApiKeyVerifier {
       rateLimitPerMinute: row.rateLimitPerMinute,
       readScope: row.role === 'admin' ? 'all-tenants' : [row.tenantId],
     };
+    if (generation !== this.generation) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { principal, until: Math.min(now + CACHE_MS, expiresAt) });
     return principal;
@@ -108,6 +113,7 @@ export class ApiKeyVerifier {
 
   /** Drops key `keyId` from the cache (it was revoked or changed): its next use reads the database. */
   forget(keyId: string): void {
+    this.generation++;
     for (const [cacheKey, { principal }] of this.cache) {
       if (principal.keyId === keyId) this.cache.delete(cacheKey);
     }
@@ -115,6 +121,7 @@ export class ApiKeyVerifier {
 
   /** Drops every cached key (changes may have been missed). */
   forgetAll(): void {
+    this.generation++;
     this.cache.clear();
   }
 }

@@ -270,7 +270,7 @@ export async function startService(
         revocations,
         bulkRevocations,
         approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
-        tenantsAndKeys: new TenantsAndKeys(db),
+        tenantsAndKeys: new TenantsAndKeys(db, (ids) => ids.forEach((id) => apiKeys.forget(id))),
         agentConfigs: new AgentConfigs(db),
         executions: agents?.executions,
         emergency,

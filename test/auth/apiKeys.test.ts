@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { TenantsAndKeys } from '../../src/admin/index.js';
 import { ApiKeyVerifier, createApiKey, ensureTenant } from '../../src/auth/index.js';
 import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -55,5 +56,30 @@ describe('API keys: expiry and revocation against the verifier cache', () => {
     await db.apiKey.update({ where: { id: other.id }, data: { revokedAt: new Date() } });
     verifier.forgetAll();
     assert.equal(await verifier.verify(other.key), null);
+  });
+
+  it('a key revoked or rotated through this process is refused by its verifier at once, with no notification', async () => {
+    const verifier = new ApiKeyVerifier(db);
+    const admin = new TenantsAndKeys(db, (ids) => ids.forEach((id) => verifier.forget(id)));
+    const { id, key } = await createApiKey(db, { tenantId, role: 'officer', label: 'leaving' });
+    assert.equal((await verifier.verify(key))?.keyId, id, 'cached');
+    await admin.revokeKey(id, 'test');
+    assert.equal(await verifier.verify(key), null);
+
+    const rotated = await createApiKey(db, { tenantId, role: 'dapp', label: 'rotated' });
+    assert.ok(await verifier.verify(rotated.key));
+    await admin.rotateKey(rotated.id, 0, 'test');
+    assert.equal(await verifier.verify(rotated.key), null, 'no overlap: the old secret ends now');
+  });
+
+  it('a lookup in flight when its key is forgotten answers what it read but does not cache it', async () => {
+    const verifier = new ApiKeyVerifier(db);
+    const { id, key } = await createApiKey(db, { tenantId, role: 'officer', label: 'in flight' });
+    const inFlight = verifier.verify(key);
+    verifier.forget(id);
+    assert.equal((await inFlight)?.keyId, id);
+    // Revoked with no notification after it: only a lookup that was never cached can see it.
+    await db.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    assert.equal(await verifier.verify(key), null, 'the next lookup reads the database again');
   });
 });
