@@ -42,15 +42,12 @@ export class Executions {
     for (let refused = 0; refused < MAX_REFUSED_PER_CLAIM; refused++) {
       const leased = await this.lease(executor, leaseSeconds);
       if (!leased) return null;
-      const config = await this.db.agentConfig.findUnique({ where: { agentId: leased.agentId } });
-      const refusal =
-        config && config.tenantId === executor.tenantId
-          ? await this.checks.refusal(leased, config)
-          : {
-              code: 'AGENT_NOT_CONFIGURED' as const,
-              reason: 'the agent is no longer configured for this tenant',
-            };
-      if (!refusal) return leased;
+      const refusal = await this.checkOrRelease(executor, leased);
+      if (!refusal) {
+        const confirmed = await this.confirm(executor, leased, leaseSeconds);
+        if (confirmed) return confirmed;
+        continue; // the checks outlasted the lease and someone else holds it now
+      }
       await this.db.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<{ id: string }[]>`
           UPDATE agent_executions
@@ -67,6 +64,62 @@ export class Executions {
       });
     }
     return null;
+  }
+
+  /**
+   * Why the leased execution may not run, checked again now. A check that cannot be made (the chain unreachable)
+   * puts the execution back in the queue before the error goes to the executor: it is decided at the next claim,
+   * not held by a lease nobody can use.
+   */
+  private async checkOrRelease(executor: Executor, leased: AgentExecution) {
+    try {
+      const config = await this.db.agentConfig.findUnique({ where: { agentId: leased.agentId } });
+      return config && config.tenantId === executor.tenantId
+        ? await this.checks.refusal(leased, config)
+        : {
+            code: 'AGENT_NOT_CONFIGURED' as const,
+            reason: 'the agent is no longer configured for this tenant',
+          };
+    } catch (error) {
+      await this.release(executor, leased, error);
+      throw error;
+    }
+  }
+
+  private async release(executor: Executor, leased: AgentExecution, error: unknown): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE agent_executions SET status = 'queued', claimed_by = NULL, lease_expires_at = NULL
+         WHERE id = ${leased.id}::uuid AND status = 'leased' AND claimed_by = ${executor.keyId}
+           AND claims = ${leased.claims}
+        RETURNING id`;
+      if (rows.length === 0) return;
+      await auditExecution(tx, leased.id, {
+        type: 'agent_execution.released',
+        actor: executor.actor,
+        details: {
+          claim: leased.claims,
+          code: error instanceof CustosError ? error.code : 'INTERNAL',
+        },
+      });
+    });
+  }
+
+  /**
+   * The lease, restarted now that the checks passed (they read the chain: their time must not come out of the
+   * executor's lease); null when it ran out meanwhile and another claim took the execution.
+   */
+  private async confirm(
+    executor: Executor,
+    leased: AgentExecution,
+    leaseSeconds: number,
+  ): Promise<AgentExecution | null> {
+    const [row] = await this.db.$queryRaw<{ lease_expires_at: Date }[]>`
+      UPDATE agent_executions SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+       WHERE id = ${leased.id}::uuid AND status = 'leased' AND claimed_by = ${executor.keyId}
+         AND claims = ${leased.claims}
+      RETURNING lease_expires_at`;
+    return row ? { ...leased, leaseExpiresAt: row.lease_expires_at } : null;
   }
 
   /** Leases the next execution and audits the claim; null when nothing of the tenant's waits. */

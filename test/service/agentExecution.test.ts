@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { JsonRpcProvider } from 'ethers';
+import { CallerChecks, Executions } from '../../src/agents/index.js';
+import { ApiKeyVerifier } from '../../src/auth/index.js';
+import { freePort } from '../../src/chain/index.js';
+import type { CustosError } from '../../src/errors/index.js';
 import { agentChain, type Caller } from '../helpers/agents.js';
 import { custos } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
@@ -352,6 +357,42 @@ describe('agent execution gate', () => {
       (claims[1]!.payload as { previousClaimant: string }).previousClaimant,
       claims[0]!.actor.slice(8),
     );
+  });
+
+  it('a claim whose checks cannot reach the chain puts the execution back in the queue at once', async () => {
+    const requested = await execute(firstCaller);
+    const executor = (await new ApiKeyVerifier(t.db).verify(keys.executor))!;
+    // The same gate over a node that does not answer (a closed port): the claim's second checks cannot be made.
+    const unreachable = new JsonRpcProvider(`http://127.0.0.1:${await freePort()}`, undefined, {
+      staticNetwork: true,
+    });
+    const offline = new Executions(
+      t.db,
+      new CallerChecks({
+        db: t.db,
+        provider: unreachable,
+        contracts: t.service.chain.contracts as { AgentRegistry: string; ComplianceGatekeeper: string },
+        policies: new Map(),
+      }),
+    );
+    await assert.rejects(
+      offline.claim({ keyId: executor.keyId, tenantId: executor.tenantId!, actor: 'test' }, 60),
+      (error: CustosError) => error.code === 'CHAIN_UNAVAILABLE',
+    );
+    unreachable.destroy();
+    const row = await t.db.agentExecution.findUniqueOrThrow({ where: { id: requested.id } });
+    assert.equal(row.status, 'queued');
+    assert.equal(row.claimedBy, null);
+    const released = await t.db.auditEvent.findMany({
+      where: { type: 'agent_execution.released', payload: { path: ['executionId'], equals: requested.id } },
+    });
+    assert.deepEqual(
+      released.map((e) => (e.payload as { code: string }).code),
+      ['CHAIN_UNAVAILABLE'],
+    );
+    const next = await claim(keys.executor2, { leaseSeconds: 60 });
+    assert.equal(next.body.execution?.id, requested.id, 'claimable at once, not after a 60 s lease');
+    assert.equal((await report(keys.executor2, requested.id, { status: 'succeeded', units: 1 })).status, 200);
   });
 
   it('two executors racing for one execution never both get it', async () => {

@@ -47,6 +47,8 @@ export const AUDIT_EVENT_TYPES = {
   'agent_execution.refused': 'an execution was refused at pickup or at claim time, with its reason code',
   'agent_execution.claimed':
     'an executor leased an execution (a claim after an expired lease says whose it was)',
+  'agent_execution.released':
+    'a claimed execution could not be checked again (the chain unreachable): back in the queue, with the error code',
   'agent_execution.result': "the claimant reported an execution's outcome and units (the output's SHA-256)",
   'audit.read': 'someone read audit data (the filters asked for, never the results)',
   'audit.denied': 'someone was refused audit data outside their tenants',
