@@ -266,6 +266,10 @@ describe('agent execution gate', () => {
     );
     assert.equal((await report(keys.executor, holder.id, { status: 'succeeded', units: 1 })).status, 200);
     assert.equal((await configure({ minBalance: '6' })).status, 200);
+    // Saying the access again with a new balance keeps the saved token (what `custos agents configure` sends).
+    const again = await configure({ access: 'token', minBalance: '6' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.agent.token, pass.address);
     assert.equal((await execute(firstCaller, ownerOnly)).reasonCode, 'ACCESS_DENIED');
     assert.equal((await configure({ access: 'open' })).body.agent.token, null);
     // Deactivated after the request was queued: the claim's second check refuses it.

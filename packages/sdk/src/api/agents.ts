@@ -57,15 +57,8 @@ export const agentConfigRequest = z
     monthlyQuota: quota.optional(),
   })
   .strict()
+  // Whether token and minBalance fit depends on the agent's saved access rule too: the service decides that, once.
   .refine((body) => Object.keys(body).length > 0, { message: 'must change something' })
-  .refine((body) => body.access !== 'token' || body.token !== undefined, {
-    message: 'access token needs token',
-    path: ['token'],
-  })
-  .refine((body) => body.access === undefined || body.access === 'token' || body.token === undefined, {
-    message: 'token is for access token only',
-    path: ['token'],
-  })
   .meta({ id: 'AgentConfigRequest', example: { tenant: 'acme-exchange', access: 'open', dailyQuota: 100 } });
 
 export const agentView = z
