@@ -13,8 +13,12 @@ const WORKER_ENTRY = fileURLToPath(
   new URL(`../main${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
-/** A restarted worker waits this long first, so a worker that crashes at once does not spin. */
+/**
+ * A replacement worker starts this long after its predecessor exited, so a worker that crashes at once does not
+ * spin; each replacement that fails to start doubles the wait, up to MAX_RESTART_DELAY_MS, and is tried again.
+ */
 const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 30_000;
 
 export interface Workers {
   /** The port every worker listens on (PORT, or the one the first worker was given for PORT=0). */
@@ -63,12 +67,20 @@ export async function startWorkers(options: {
           { worker: worker.id, pid: worker.process.pid, code, signal },
           'worker exited; starting another',
         );
-        setTimeout(() => {
-          if (!closing)
-            fork().catch((error: unknown) => logger.error({ err: error }, 'worker restart failed'));
-        }, RESTART_DELAY_MS);
+        replace(RESTART_DELAY_MS);
       });
     });
+
+  /** Forks a replacement after `delayMs`, and keeps trying (the wait doubling) until one serves or we stop. */
+  const replace = (delayMs: number) =>
+    setTimeout(() => {
+      if (closing) return;
+      fork().catch((error: unknown) => {
+        const next = Math.min(delayMs * 2, MAX_RESTART_DELAY_MS);
+        logger.error({ err: error, retryInMs: next }, 'worker restart failed; trying again');
+        replace(next);
+      });
+    }, delayMs);
 
   const close = async (killAfterMs: number) => {
     closing = true;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,22 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/** The worker processes (running the service's entry) whose parent is `primary`, from /proc. */
+const workersOf = (primary: number) =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // stat: "pid (comm) state ppid ...": the command may hold spaces, the fields after ")" do not.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === primary && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('main.ts');
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 
 describe('WORKERS=2: two server processes on one port, one database, one audit chain', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'custos-workers-'));
@@ -93,6 +109,30 @@ describe('WORKERS=2: two server processes on one port, one database, one audit c
     assert.deepEqual([...(await burst(32, 2))].sort(), ['2', '3']);
     const verified = await verifyAudit();
     assert.equal(verified.ok, true, JSON.stringify(verified));
+  });
+
+  it('a replacement that dies before it serves is tried again until one serves', async () => {
+    const primary = service.child.pid!;
+    const known = new Set(workersOf(primary));
+    const logged = (message: string) =>
+      service.lines.filter((l) => typeof l === 'object' && l.msg === message);
+    const exits = logged('worker exited; starting another').length;
+    process.kill(workerPids().get(2)!, 'SIGKILL');
+    await eventually(
+      'the primary saw the exit',
+      () => logged('worker exited; starting another').length > exits,
+    );
+    // The replacement is a worker process the primary has forked but that has not served yet: kill it while it starts.
+    let replacement: number | undefined;
+    await eventually('the replacement worker is forked', () => {
+      replacement = workersOf(primary).find((pid) => !known.has(pid));
+      return replacement !== undefined;
+    });
+    process.kill(replacement!, 'SIGKILL');
+    await service.waitForLog('worker restart failed; trying again');
+    await eventually('worker 5 serves', () => workerPids().has(5), 120_000);
+    assert.ok(!workerPids().has(4), 'the killed replacement never served');
+    assert.deepEqual([...(await burst(16, 1))].sort(), ['3', '5']);
   });
 
   it('SIGTERM stops every worker, the primary and the embedded PostgreSQL', async () => {
