@@ -18,7 +18,7 @@ RUN npm run build && npm prune --omit=dev
 # Runtime: compiled service, contract artifacts, migrations and default policies; no compilers, no source, no anvil
 # (the embedded development chain is not in the image: it needs RPC_URL).
 FROM node:20.20.2-bookworm-slim AS runtime
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 CUSTOS_DATA_DIR=/var/lib/custos
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 WORKERS=auto CUSTOS_DATA_DIR=/var/lib/custos
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -40,7 +40,7 @@ RUN mkdir -p /var/lib/custos && chown 1000:1000 /var/lib/custos
 USER 1000:1000
 EXPOSE 8080
 # /readyz checks the database, the chain and the signer; the signer's answer is trusted for
-# READYZ_SIGNER_CACHE_SECONDS (60 s), so probes cost at most one KMS DescribeKey a minute.
+# READYZ_SIGNER_CACHE_SECONDS (60 s), so probes cost at most one KMS DescribeKey a minute per worker.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM drains (SHUTDOWN_DELAY_SECONDS, then up to SHUTDOWN_TIMEOUT_SECONDS): give `docker stop` more than that.
 STOPSIGNAL SIGTERM

@@ -13,22 +13,15 @@ async function main(): Promise<void> {
   const replica = process.argv.slice(2).includes('--replica');
   const env = replica ? replicaOfRunningInstance() : loadEnv();
   const workers = workerCount(env);
-  const service = await startService(env, undefined, {
+  const starting = startService(env, undefined, {
     migrate: !replica,
     workers: workers > 1 ? { count: workers, settings: process.env } : undefined,
   });
-  if (replica)
-    console.error(`custos: replica serving ${service.url}, joined the instance in ${env.CUSTOS_DATA_DIR}`);
-  if (service.credentials) {
-    console.log(JSON.stringify(service.credentials, null, 2));
-    console.error(
-      `custos: serving ${service.url} on embedded defaults; credentials in ${env.CUSTOS_DATA_DIR}/dev-credentials.json`,
-    );
-  }
   const embedded = !env.DATABASE_URL || !env.RPC_URL;
   let stoppingSince: number | undefined;
   // The first SIGTERM or SIGINT drains and stops (see startService); another one during that ends the process at once.
   // One within a second is the same signal delivered twice (a process group's kill, which npm also forwards).
+  // A signal during start-up (a slow one: migrations, WORKERS forking) stops the service once it has started.
   const shutdown = async (signal: string) => {
     if (stoppingSince !== undefined) {
       if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
@@ -40,7 +33,7 @@ async function main(): Promise<void> {
       `custos: ${signal}, shutting down${embedded ? ` (data kept in ${env.CUSTOS_DATA_DIR})` : ''}`,
     );
     try {
-      await service.stop();
+      await (await starting).stop();
     } catch (error) {
       console.error(`custos: shutdown failed: ${(error as Error).message.split('\n')[0]}`);
       process.exit(1);
@@ -50,6 +43,15 @@ async function main(): Promise<void> {
   handOverShutdownSignals();
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const service = await starting;
+  if (replica)
+    console.error(`custos: replica serving ${service.url}, joined the instance in ${env.CUSTOS_DATA_DIR}`);
+  if (service.credentials) {
+    console.log(JSON.stringify(service.credentials, null, 2));
+    console.error(
+      `custos: serving ${service.url} on embedded defaults; credentials in ${env.CUSTOS_DATA_DIR}/dev-credentials.json`,
+    );
+  }
 }
 
 /**

@@ -18,9 +18,11 @@ import { after, before, describe, it } from 'node:test';
 import { Wallet } from 'ethers';
 import { createApiKey, ensureTenant } from '../../src/auth/index.js';
 import { freePort } from '../../src/chain/index.js';
+import { workerCount } from '../../src/config/index.js';
 import { closeDatabase, createDatabase } from '../../src/db/index.js';
 import { approveSubject } from '../helpers/fixtures.js';
 import { startProductionDependencies, type ProductionDependencies } from '../helpers/production.js';
+import { eventually } from '../helpers/eventually.js';
 import { spawnService } from '../helpers/serviceProcess.js';
 
 interface Instruction {
@@ -154,8 +156,9 @@ describe('the container image (Dockerfile)', () => {
       rmSync(root, { recursive: true, force: true });
     });
 
-    it('starts, serves /readyz with one KMS DescribeKey for every probe, attests, writes nothing anywhere, and stops with 0 on SIGTERM', async (t) => {
-      const port = await freePort();
+    const asUser = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+    /** The image's ENTRYPOINT as its USER, with the image's environment on this test's dependencies and `port`. */
+    const runImage = (port: number) => {
       const env = {
         ...imageEnv,
         CUSTOS_DATA_DIR: dataDir, // the image's path, under this test's root
@@ -164,16 +167,31 @@ describe('the container image (Dockerfile)', () => {
         HOME: home,
         ...dependencies.env,
       };
-      const asUser = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
-      writeFileSync(marker, '');
       const service = spawnService({
         command: asUser[0],
         args: [...asUser.slice(1), ...entrypoint!],
         env,
         cwd: app,
       });
+      return { env, service };
+    };
+
+    it('starts, serves /readyz with one KMS DescribeKey per worker for every probe, attests, writes nothing anywhere, and stops with 0 on SIGTERM', async (t) => {
+      const port = await freePort();
+      writeFileSync(marker, '');
+      const { env, service } = runImage(port);
       try {
-        await service.waitForLog('custos is serving');
+        // With WORKERS (auto in the image) every worker says so too: the primary says it last, once all serve.
+        await eventually('the primary serves', () =>
+          service.lines.some(
+            (l) => typeof l === 'object' && l.msg === 'custos is serving' && l.pid === service.child.pid,
+          ),
+        );
+        const workers = service.lines.filter(
+          (l) => typeof l === 'object' && l.msg === 'worker serving',
+        ).length;
+        const expected = workerCount({ WORKERS: imageEnv.WORKERS === 'auto' ? 'auto' : 1 });
+        assert.equal(workers, expected > 1 ? expected : 0, 'the image runs one worker per core');
         const { configuration } = (await service.waitForLog('effective configuration')) as {
           configuration: { database: string; chain: string; settings: Record<string, unknown> };
         };
@@ -197,7 +215,9 @@ describe('the container image (Dockerfile)', () => {
           cwd: app,
           stdio: 'ignore',
         });
-        assert.equal(describeKeys() - before, 1, 'four probes, one DescribeKey (cached for 60 s)');
+        const described = describeKeys() - before;
+        // Each worker caches the signer's readiness for 60 s: at most one DescribeKey per worker for four probes.
+        assert.ok(described >= 1 && described <= Math.max(workers, 1), `${described} DescribeKey calls`);
 
         const db = createDatabase(dependencies.env.DATABASE_URL!, 1);
         try {
@@ -249,6 +269,16 @@ describe('the container image (Dockerfile)', () => {
       assert.deepEqual(readdirSync(dataDir), [], 'the data directory stays empty');
       assert.deepEqual(readdirSync(home), []);
       t.diagnostic(`ran ${entrypoint!.join(' ')} as ${uid}:${gid} in ${app}`);
+    });
+
+    it('a SIGTERM while the workers start stops them all and exits with 0', async () => {
+      const { service } = runImage(await freePort());
+      try {
+        await service.waitForLog('worker serving'); // the first of them: the primary is still starting
+      } finally {
+        assert.deepEqual(await service.stop(), { code: 0, signal: null }, service.stderr());
+      }
+      assert.ok(service.stderr().includes('custos: SIGTERM, shutting down'), service.stderr());
     });
   });
 });
