@@ -136,7 +136,8 @@ contract ComplianceGatekeeper is
 
     /// @inheritdoc IComplianceGatekeeper
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external whenNotPaused {
-        _acceptAttestation(attestation, _recoverSigner(hashAttestation(attestation), signature));
+        _checkAttestation(attestation);
+        _recordAttestation(attestation, _recoverSigner(hashAttestation(attestation), signature));
     }
 
     /// @inheritdoc IComplianceGatekeeper
@@ -146,6 +147,7 @@ contract ComplianceGatekeeper is
         bytes calldata rootSignature,
         bytes32[] calldata proof
     ) external whenNotPaused {
+        _checkAttestation(attestation);
         // Hashed twice (OpenZeppelin's advice): a 32-byte preimage, so a leaf is never taken for an inner node.
         bytes32 leaf = keccak256(bytes.concat(_attestationStructHash(attestation)));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert AttestationNotInBatch(attestation.uid, root);
@@ -153,11 +155,11 @@ contract ComplianceGatekeeper is
         address signer = _batchRootSigners[rootDigest];
         if (signer == address(0)) {
             signer = _recoverSigner(rootDigest, rootSignature);
-            // Remembered even if the signer turns out untrusted: _acceptAttestation then reverts, undoing this.
+            // Remembered even if the signer turns out untrusted: _recordAttestation then reverts, undoing this.
             _batchRootSigners[rootDigest] = signer;
             emit AttestationBatchVerified(root, signer);
         }
-        _acceptAttestation(attestation, signer);
+        _recordAttestation(attestation, signer);
     }
 
     /// @inheritdoc IComplianceGatekeeper
@@ -490,17 +492,20 @@ contract ComplianceGatekeeper is
         return RevocationRegistry(revocationRegistry);
     }
 
-    /// @dev Everything {submitAttestation} and {submitBatchedAttestation} check once the signer is known, and the
-    /// record they write.
-    function _acceptAttestation(Attestation calldata attestation, address signer) private {
-        address subject = attestation.subject;
-        if (subject == address(0)) revert AttestationZeroSubject();
+    /// @dev What {submitAttestation} and {submitBatchedAttestation} check before they look for the signer: the
+    /// cheap checks first, in the order callers have always seen their reverts.
+    function _checkAttestation(Attestation calldata attestation) private view {
+        if (attestation.subject == address(0)) revert AttestationZeroSubject();
         _checkTimes(attestation.policyId, attestation.issuedAt, attestation.expiresAt);
+        _checkUnused(attestation.uid);
+    }
 
-        bytes32 uid = attestation.uid;
-        _checkUnused(uid);
+    /// @dev The rest of {submitAttestation}'s and {submitBatchedAttestation}'s checks once the signer is known, and
+    /// the record they write.
+    function _recordAttestation(Attestation calldata attestation, address signer) private {
         _checkTrusted(signer, attestation.issuedAt);
-
+        address subject = attestation.subject;
+        bytes32 uid = attestation.uid;
         bytes32 key = _recordKey(subject, attestation.policyId);
         uint64 recordIssuedAt = _records[key].issuedAt;
         // Equal times are accepted: both are the newest, and each uid counts once anyway.
