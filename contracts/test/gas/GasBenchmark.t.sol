@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {CustosTestBase} from "../utils/CustosTestBase.sol";
+import {AttestationBatches} from "../utils/AttestationBatches.sol";
 import {PlainToken} from "../utils/PlainToken.sol";
 import {CompliantToken} from "../../src/CompliantToken.sol";
 import {AgentRegistry} from "../../src/AgentRegistry.sol";
@@ -30,6 +31,40 @@ contract GasBenchmarkTest is CustosTestBase {
         uint256 txGas = vm.snapshotGasLastCall("submitAttestation");
         uint256 intrinsic = _intrinsicGas(abi.encodeCall(gatekeeper.submitAttestation, (a, sig)));
         vm.snapshotValue("submitAttestation execution (tx minus intrinsic)", txGas - intrinsic);
+    }
+
+    /// Next to {test_gas_submitAttestation}: the first leaf of a batch verifies the root's signature and remembers it,
+    /// a later leaf only checks its Merkle proof (4 siblings for 16 leaves, 8 for 256).
+    function test_gas_submitBatchedAttestation_16() public {
+        _snapshotBatch(16, "16 leaves");
+    }
+
+    function test_gas_submitBatchedAttestation_256() public {
+        _snapshotBatch(256, "256 leaves");
+    }
+
+    function _snapshotBatch(uint256 size, string memory label) internal {
+        IComplianceGatekeeper.Attestation[] memory batch = _batch(size, keccak256(bytes(label)));
+        bytes32[] memory leaves = AttestationBatches.leaves(batch);
+        bytes32 root = AttestationBatches.root(leaves);
+        _snapshotLeaf(batch[0], root, _signBatchRoot(root), AttestationBatches.proof(leaves, 0), "first", label);
+        _snapshotLeaf(batch[1], root, "", AttestationBatches.proof(leaves, 1), "later", label);
+    }
+
+    function _snapshotLeaf(
+        IComplianceGatekeeper.Attestation memory a,
+        bytes32 root,
+        bytes memory rootSignature,
+        bytes32[] memory proof,
+        string memory which,
+        string memory label
+    ) internal {
+        gatekeeper.submitBatchedAttestation(a, root, rootSignature, proof);
+        string memory name = string.concat("submitBatchedAttestation ", which, " (", label, ")");
+        uint256 txGas = vm.snapshotGasLastCall(name);
+        uint256 intrinsic =
+            _intrinsicGas(abi.encodeCall(gatekeeper.submitBatchedAttestation, (a, root, rootSignature, proof)));
+        vm.snapshotValue(string.concat(name, " execution (tx minus intrinsic)"), txGas - intrinsic);
     }
 
     /// @dev 21,000 plus calldata at 4 gas per zero byte and 16 per non-zero byte (EIP-2028).

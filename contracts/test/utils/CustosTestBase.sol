@@ -200,6 +200,33 @@ abstract contract CustosTestBase is Test {
         gatekeeper.submitDelegation(d, _signDigest(digest, principalKey), _signDigest(digest, signerKey));
     }
 
+    /// @dev `size` attestations for KYC_BASIC, each for its own fresh subject (a cold record, as for `alice`).
+    function _batch(uint256 size, bytes32 salt)
+        internal
+        view
+        returns (IComplianceGatekeeper.Attestation[] memory batch)
+    {
+        batch = new IComplianceGatekeeper.Attestation[](size);
+        for (uint256 i = 0; i < size; ++i) {
+            bytes32 uid = keccak256(abi.encode(salt, i));
+            batch[i] = _attestation(address(uint160(uint256(uid))), KYC_BASIC, uid);
+        }
+    }
+
+    /// @dev The EIP-712 digest of a batch root, built from the spec rather than from the contract.
+    function _batchRootDigest(bytes32 root, uint256 chainId, address verifyingContract)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32 structHash = keccak256(abi.encode(keccak256("AttestationBatch(bytes32 root)"), root));
+        return keccak256(abi.encodePacked("\x19\x01", custosDomainSeparator(chainId, verifyingContract), structHash));
+    }
+
+    function _signBatchRoot(bytes32 root) internal view returns (bytes memory) {
+        return _signDigest(_batchRootDigest(root, block.chainid, address(gatekeeper)), signerKey);
+    }
+
     function _revoke(bytes32 uid) internal {
         vm.prank(publisher);
         registry.revoke(uid, bytes32(0));
