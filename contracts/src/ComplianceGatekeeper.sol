@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IAgentDelegations} from "./interfaces/IAgentDelegations.sol";
 import {IComplianceGatekeeper} from "./interfaces/IComplianceGatekeeper.sol";
 import {ICredentialVerifier} from "./interfaces/ICredentialVerifier.sol";
@@ -36,6 +37,9 @@ import {ZkCredentials} from "./zk/ZkCredentials.sol";
 ///   gated contract spend a proof for one action without a record.
 /// - Action attestations ({consumeActionAttestation}) are spent by the contract they name, for one function and one
 ///   set of arguments, once; they share the uid space (one-time, revocable) and the signers, and write no record.
+/// - Batched attestations ({submitBatchedAttestation}): one signature covers the Merkle root of many attestations;
+///   each leaf then passes exactly the checks of {submitAttestation}. A root's signer is remembered per chain (keyed by
+///   the root's EIP-712 digest), so a remembered root does not carry over to a fork either.
 /// - Delegations ({IAgentDelegations}) let an agent act for a compliant principal in the calls it allows, while the
 ///   principal's own record is live; their uids are revocable like attestations'.
 contract ComplianceGatekeeper is
@@ -54,6 +58,9 @@ contract ComplianceGatekeeper is
     /// @notice The EIP-712 type hash of {Attestation}.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 uid,address subject,bytes32 policyId,uint64 issuedAt,uint64 expiresAt)");
+
+    /// @notice The EIP-712 type hash of a signed batch root ({submitBatchedAttestation}).
+    bytes32 public constant ATTESTATION_BATCH_TYPEHASH = keccak256("AttestationBatch(bytes32 root)");
 
     /// @notice The EIP-712 type hash of {ActionAttestation}.
     bytes32 public constant ACTION_ATTESTATION_TYPEHASH = keccak256(
@@ -114,6 +121,8 @@ contract ComplianceGatekeeper is
     mapping(bytes32 recordKey => ComplianceRecord) private _records;
     mapping(bytes32 uid => DelegationState) private _delegations;
     mapping(bytes32 permissionKey => bool) private _delegatedCalls;
+    /// @dev Keyed by the root's EIP-712 digest rather than the root: bound to this chain and this gatekeeper.
+    mapping(bytes32 rootDigest => address signer) private _batchRootSigners;
 
     /// @param admin Holds DEFAULT_ADMIN_ROLE (grants roles, manages policies); a multisig in production.
     /// @param revocationRegistry_ The RevocationRegistry that reports revocations to this gatekeeper.
@@ -127,24 +136,33 @@ contract ComplianceGatekeeper is
 
     /// @inheritdoc IComplianceGatekeeper
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external whenNotPaused {
-        address subject = attestation.subject;
-        if (subject == address(0)) revert AttestationZeroSubject();
-        _checkTimes(attestation.policyId, attestation.issuedAt, attestation.expiresAt);
+        _acceptAttestation(attestation, _recoverSigner(hashAttestation(attestation), signature));
+    }
 
-        bytes32 uid = attestation.uid;
-        _checkUnused(uid);
-        address signer = _recoverSigner(hashAttestation(attestation), signature);
-        _checkTrusted(signer, attestation.issuedAt);
-
-        bytes32 key = _recordKey(subject, attestation.policyId);
-        uint64 recordIssuedAt = _records[key].issuedAt;
-        // Equal times are accepted: both are the newest, and each uid counts once anyway.
-        if (attestation.issuedAt < recordIssuedAt) {
-            revert AttestationSuperseded(uid, attestation.issuedAt, recordIssuedAt);
+    /// @inheritdoc IComplianceGatekeeper
+    function submitBatchedAttestation(
+        Attestation calldata attestation,
+        bytes32 root,
+        bytes calldata rootSignature,
+        bytes32[] calldata proof
+    ) external whenNotPaused {
+        // Hashed twice (OpenZeppelin's advice): a 32-byte preimage, so a leaf is never taken for an inner node.
+        bytes32 leaf = keccak256(bytes.concat(_attestationStructHash(attestation)));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert AttestationNotInBatch(attestation.uid, root);
+        bytes32 rootDigest = _hashBatchRoot(root);
+        address signer = _batchRootSigners[rootDigest];
+        if (signer == address(0)) {
+            signer = _recoverSigner(rootDigest, rootSignature);
+            // Remembered even if the signer turns out untrusted: _acceptAttestation then reverts, undoing this.
+            _batchRootSigners[rootDigest] = signer;
+            emit AttestationBatchVerified(root, signer);
         }
-        _uidState[uid] = key;
-        _writeRecord(key, attestation.expiresAt, attestation.issuedAt, uid);
-        emit AttestationSubmitted(uid, subject, attestation.policyId, signer, attestation.expiresAt);
+        _acceptAttestation(attestation, signer);
+    }
+
+    /// @inheritdoc IComplianceGatekeeper
+    function batchRootSigner(bytes32 root) external view returns (address) {
+        return _batchRootSigners[_hashBatchRoot(root)];
     }
 
     /// @inheritdoc IComplianceGatekeeper
@@ -193,18 +211,7 @@ contract ComplianceGatekeeper is
 
     /// @notice The EIP-712 digest a signer signs for `attestation` on this chain and this gatekeeper.
     function hashAttestation(Attestation calldata attestation) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    ATTESTATION_TYPEHASH,
-                    attestation.uid,
-                    attestation.subject,
-                    attestation.policyId,
-                    attestation.issuedAt,
-                    attestation.expiresAt
-                )
-            )
-        );
+        return _hashTypedDataV4(_attestationStructHash(attestation));
     }
 
     /// @notice The EIP-712 digest a signer signs for the action attestation on this chain and this gatekeeper.
@@ -481,6 +488,47 @@ contract ComplianceGatekeeper is
 
     function _registry() private view returns (RevocationRegistry) {
         return RevocationRegistry(revocationRegistry);
+    }
+
+    /// @dev Everything {submitAttestation} and {submitBatchedAttestation} check once the signer is known, and the
+    /// record they write.
+    function _acceptAttestation(Attestation calldata attestation, address signer) private {
+        address subject = attestation.subject;
+        if (subject == address(0)) revert AttestationZeroSubject();
+        _checkTimes(attestation.policyId, attestation.issuedAt, attestation.expiresAt);
+
+        bytes32 uid = attestation.uid;
+        _checkUnused(uid);
+        _checkTrusted(signer, attestation.issuedAt);
+
+        bytes32 key = _recordKey(subject, attestation.policyId);
+        uint64 recordIssuedAt = _records[key].issuedAt;
+        // Equal times are accepted: both are the newest, and each uid counts once anyway.
+        if (attestation.issuedAt < recordIssuedAt) {
+            revert AttestationSuperseded(uid, attestation.issuedAt, recordIssuedAt);
+        }
+        _uidState[uid] = key;
+        _writeRecord(key, attestation.expiresAt, attestation.issuedAt, uid);
+        emit AttestationSubmitted(uid, subject, attestation.policyId, signer, attestation.expiresAt);
+    }
+
+    /// @dev The EIP-712 struct hash of `attestation`: signed inside {hashAttestation}, hashed again as a batch leaf.
+    function _attestationStructHash(Attestation calldata attestation) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                ATTESTATION_TYPEHASH,
+                attestation.uid,
+                attestation.subject,
+                attestation.policyId,
+                attestation.issuedAt,
+                attestation.expiresAt
+            )
+        );
+    }
+
+    /// @dev The EIP-712 digest a signer signs for batch `root` on this chain and this gatekeeper.
+    function _hashBatchRoot(bytes32 root) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_BATCH_TYPEHASH, root)));
     }
 
     function _checkTimes(bytes32 policyId, uint64 issuedAt, uint64 expiresAt) private view {

@@ -87,6 +87,8 @@ interface IComplianceGatekeeper {
     error ActionArgsMismatch(bytes32 attested, bytes32 expected);
     /// @notice Thrown when a constructor argument is the zero address.
     error ZeroAddress();
+    /// @notice Thrown when the Merkle proof of the attestation `uid` does not lead to the batch `root`.
+    error AttestationNotInBatch(bytes32 uid, bytes32 root);
 
     /// @notice Emitted when an attestation is accepted and `subject` becomes compliant with `policyId`.
     event AttestationSubmitted(
@@ -96,6 +98,9 @@ interface IComplianceGatekeeper {
     event ActionAttestationConsumed(
         bytes32 indexed uid, address indexed subject, address indexed target, bytes4 selector, address signer
     );
+    /// @notice Emitted when the first leaf of batch `root` is accepted: `signer` signed the root, and later leaves of
+    /// the batch are checked against it without a signature.
+    event AttestationBatchVerified(bytes32 indexed root, address indexed signer);
     /// @notice Emitted when a revoked uid is seen by the gatekeeper; `cleared` tells whether a live record fell.
     event AttestationInvalidated(bytes32 indexed uid, bool cleared);
     /// @notice Emitted when a signer is added or its trust window changes.
@@ -111,6 +116,29 @@ interface IComplianceGatekeeper {
     /// until `expiresAt`. Anyone may submit (relayers included); the record always goes to `attestation.subject`.
     /// The record keeps the newest attestation by `issuedAt`: an older one reverts with {AttestationSuperseded}.
     function submitAttestation(Attestation calldata attestation, bytes calldata signature) external;
+
+    /// @notice Verifies `attestation` as one leaf of a batch whose Merkle `root` alone was signed (EIP-712
+    /// `AttestationBatch(bytes32 root)`), then records it exactly as {submitAttestation} does (same checks, same
+    /// record, same {AttestationSubmitted} event). Anyone may submit.
+    /// @dev The leaf is `keccak256(bytes.concat(structHash))`, `structHash` being the EIP-712 struct hash of the
+    /// `Attestation` (the one {submitAttestation}'s digest covers); the tree is OpenZeppelin's (sorted pairs), a batch
+    /// of one has `root = leaf` and an empty `proof`. The first accepted leaf of `root` recovers its signer from
+    /// `rootSignature` and remembers it ({AttestationBatchVerified}); later leaves may pass empty bytes. The signer
+    /// must be trusted at each leaf's `issuedAt`, so removing it also stops the roots it signed.
+    /// @param attestation The leaf: an attestation as {submitAttestation} takes it.
+    /// @param root The batch's Merkle root.
+    /// @param rootSignature The EIP-712 signature of `root` by a trusted signer; ignored once `root` is remembered.
+    /// @param proof The sibling hashes from the leaf up to `root` ({AttestationNotInBatch} when they do not lead
+    /// there).
+    function submitBatchedAttestation(
+        Attestation calldata attestation,
+        bytes32 root,
+        bytes calldata rootSignature,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice The signer remembered for batch `root` on this chain; address(0) if no leaf of it was accepted.
+    function batchRootSigner(bytes32 root) external view returns (address);
 
     /// @notice For gated contracts: verifies an action attestation for the calling contract (`msg.sender` must be
     /// its `target`) and spends its uid. The caller passes what it is about to do: the `subject` it acts for, its

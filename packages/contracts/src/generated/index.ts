@@ -220,6 +220,22 @@ export const custosErrorsAbi = [
   },
   {
     "type": "error",
+    "name": "AttestationNotInBatch",
+    "inputs": [
+      {
+        "name": "uid",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "root",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "AttestationNotYetValid",
     "inputs": [
       {
