@@ -201,7 +201,7 @@ export const envSchema = z
     ATTEST_BATCH_WINDOW_MS: integer(0, 1000)
       .default(5)
       .describe(
-        'eip712-batch: a batch closes this long after its first request (or at ATTEST_BATCH_MAX_SIZE); each of its requests waits at most this long for the others.',
+        'eip712-batch: a batch closes this long after its first request, or at ATTEST_BATCH_MAX_SIZE. One batch is signed and committed at a time: under load the next one closes when the one before is done.',
       ),
     ATTEST_BATCH_MAX_SIZE: integer(1, 2048)
       .default(256)
