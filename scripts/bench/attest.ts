@@ -3,7 +3,8 @@
 // runs first on the same server (same middleware: request id, logging, metrics, helmet), so every attestation
 // rate is also shown as a fraction of the rate of the cheapest request that server answers. Prints figures;
 // asserts nothing. BENCH_SECONDS (default 10), BENCH_SIGNERS (default "local,pkcs11"), BENCH_WORKERS (the WORKERS
-// settings to run, default "1,2"), and BENCH_CPU_PROF=<dir> writes a CPU profile of the server during each POST
+// settings to run, default "1,2"), BENCH_FORMATS (default "eip712,eip712-batch": eip712-batch shares one root
+// signature per batch window), BENCH_CONCURRENCY (default "1,10,32,50"), and BENCH_CPU_PROF=<dir> writes a CPU profile of the server during each POST
 // /v1/attest level with WORKERS=1 (summarise with scripts/bench/cpuProfile.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -13,10 +14,11 @@ import { createInterface, type Interface } from 'node:readline';
 import autocannon from 'autocannon';
 import { initSoftHsmToken, softHsmModule, softHsmSignerEnv } from '../../test/helpers/softhsm.js';
 
-const CONCURRENCY = [1, 10, 32, 50];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,32,50').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SIGNERS = (process.env.BENCH_SIGNERS ?? 'local,pkcs11').split(',');
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',');
+const FORMATS = (process.env.BENCH_FORMATS ?? 'eip712,eip712-batch').split(',');
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 interface Ready {
@@ -76,7 +78,7 @@ async function startServer(env: Record<string, string>): Promise<BenchServer> {
 const healthz = (url: string, connections: number) =>
   autocannon({ url: `${url}/healthz`, connections, duration: SECONDS });
 
-function attest(ready: Ready, connections: number) {
+function attest(ready: Ready, connections: number, format: string) {
   let next = 0;
   return autocannon({
     url: `${ready.url}/v1/attest`,
@@ -91,6 +93,7 @@ function attest(ready: Ready, connections: number) {
           body: JSON.stringify({
             subject: ready.subjects[next++ % ready.subjects.length],
             policy: 'kyc-basic',
+            format,
           }),
         }),
       },
@@ -99,14 +102,21 @@ function attest(ready: Ready, connections: number) {
 }
 
 async function run(label: string, env: Record<string, string>): Promise<void> {
-  for (const workers of WORKERS) await runWith(label, workers, env);
+  for (const workers of WORKERS) {
+    for (const format of FORMATS) await runWith(label, workers, format, env);
+  }
 }
 
-async function runWith(label: string, workers: string, env: Record<string, string>): Promise<void> {
+async function runWith(
+  label: string,
+  workers: string,
+  format: string,
+  env: Record<string, string>,
+): Promise<void> {
   const server = await startServer({ ...env, WORKERS: workers });
   try {
     console.log(
-      `\nPOST /v1/attest, signer ${label}, WORKERS=${workers} (${SECONDS}s per level, audit committed before each response; load average before: ${loadavg()
+      `\nPOST /v1/attest format ${format}, signer ${label}, WORKERS=${workers} (${SECONDS}s per level, audit committed before each response; load average before: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
     );
@@ -119,9 +129,9 @@ async function runWith(label: string, workers: string, env: Record<string, strin
       const profile =
         PROFILE_DIR &&
         workers === '1' &&
-        path.resolve(PROFILE_DIR, `attest-${label.split(' ')[0]}-c${connections}.cpuprofile`);
+        path.resolve(PROFILE_DIR, `attest-${format}-${label.split(' ')[0]}-c${connections}.cpuprofile`);
       if (profile) await server.command('profile-start');
-      const result = await attest(server.ready, connections);
+      const result = await attest(server.ready, connections, format);
       if (profile) await server.command(`profile-stop ${profile}`);
       const ratio = result.requests.average / health.requests.average;
       console.log(

@@ -28,6 +28,17 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['policy', 'outcome'],
       registers: [registry],
     }),
+    batchSignatures: new Counter({
+      name: 'custos_attestation_batch_signatures_total',
+      help: 'eip712-batch roots signed: one signer call per batch',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'custos_attestation_batch_size',
+      help: 'Attestations per signed eip712-batch root',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+      registers: [registry],
+    }),
     webhookRefusals: new Counter({
       name: 'custos_webhook_refusals_total',
       help: 'KYC webhook deliveries refused before authentication, by reason',

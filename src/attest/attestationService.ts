@@ -1,14 +1,21 @@
 import type { Database, GroupCommit } from '../db/index.js';
 import { CustosError, causes, withDatabase } from '../errors/index.js';
+import type { AuditEventInput } from '../audit/index.js';
 import {
   eip712Attestation,
+  eip712BatchAttestation,
+  issueBatch,
   issueEip712Attestation,
   type AttestedAction,
+  type BatchLeafRecord,
   type Eip712Attestation,
+  type Eip712BatchAttestation,
 } from '../issuer/index.js';
 import type { Policy } from '../screening/index.js';
 import { sameAction } from './attestedAction.js';
-import { policyNamed, screenOrRefuse } from './screenOrRefuse.js';
+import { IDEMPOTENCY_INDEX, recordBatch } from './batchLog.js';
+import { BatchWindow } from './batchWindow.js';
+import { policyNamed, screenOrRefuse, type AuditedDecision } from './screenOrRefuse.js';
 import type { IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
 
@@ -27,8 +34,15 @@ export interface AttestationServiceOptions {
   signer: () => AttestationSigner;
   chainId: number;
   gatekeeper: string;
+  /** eip712-batch: how long a batch stays open after its first request, and how many leaves it takes at most. */
+  batch?: { windowMs: number; maxSize: number };
+  /** Called once per batch root signed (a metric). */
+  onBatchSigned?: (size: number) => void;
   now?: () => Date;
 }
+
+/** What `attest` answers: a signed attestation, or a leaf of a signed batch. */
+export type IssuedAttestation = Eip712Attestation | Eip712BatchAttestation;
 
 export interface AttestRequest {
   tenantId: string;
@@ -38,25 +52,43 @@ export interface AttestRequest {
   actor: string;
   subject: string;
   policy: string;
+  /** eip712 (the default) or eip712-batch: a leaf of a batch whose root alone is signed. */
+  format?: 'eip712' | 'eip712-batch';
   /** Binds the attestation to this one call (the policy's short action lifetime, no on-chain record). */
   action?: AttestedAction;
+}
+
+/** One screened request waiting in a batch window. */
+interface BatchLeafRequest {
+  request: AttestRequest;
+  decision: AuditedDecision;
+  record: BatchLeafRecord;
+}
+
+/** A leaf whose Idempotency-Key another process took first: its caller is answered with that attestation. */
+class IdempotencyRaceLost extends Error {
+  readonly constraint = IDEMPOTENCY_INDEX;
 }
 
 /**
  * Screening, then issuance. Every decision is audited. A passing decision is signed first and then committed, with
  * its audit event, in one transaction: the attestation is returned only after that commit, so none exists without
- * its durable record, and a signer or database failure leaves nothing behind.
+ * its durable record, and a signer or database failure leaves nothing behind. An eip712-batch request waits for its
+ * batch window instead: the batch's root is signed once, and the whole batch is committed before any of it answers.
  */
 export class AttestationService {
   private readonly now: () => Date;
   /** Requests under way per tenant and idempotency key, so concurrent retries in this process sign once. */
-  private readonly inFlight = new Map<string, Promise<Eip712Attestation>>();
+  private readonly inFlight = new Map<string, Promise<IssuedAttestation>>();
+  private readonly batches: BatchWindow<BatchLeafRequest, Eip712BatchAttestation | IdempotencyRaceLost>;
 
   constructor(private readonly options: AttestationServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    const { windowMs, maxSize } = options.batch ?? { windowMs: 5, maxSize: 256 };
+    this.batches = new BatchWindow((leaves) => this.issueBatch(leaves), windowMs, maxSize);
   }
 
-  async attest(request: AttestRequest): Promise<Eip712Attestation> {
+  async attest(request: AttestRequest): Promise<IssuedAttestation> {
     const key = request.idempotencyKey;
     if (key === undefined) return this.screenAndIssue(request);
     const flightKey = `${request.tenantId}\0${key}`;
@@ -68,7 +100,7 @@ export class AttestationService {
   }
 
   /** Returns the attestation already issued under the key, or issues one (another process may win the race). */
-  private async attestOnce(request: AttestRequest, key: string): Promise<Eip712Attestation> {
+  private async attestOnce(request: AttestRequest, key: string): Promise<IssuedAttestation> {
     const existing = await withDatabase(() => this.findByKey(request.tenantId, key));
     if (existing) return sameRequest(request, existing);
     try {
@@ -87,9 +119,10 @@ export class AttestationService {
    * The attestation issued under the key. A revoked or expired one is never handed out again as if it were valid:
    * the retry gets 409 with its status, and a new key issues a fresh attestation.
    */
-  private async findByKey(tenantId: string, key: string): Promise<Eip712Attestation | undefined> {
+  private async findByKey(tenantId: string, key: string): Promise<IssuedAttestation | undefined> {
     const row = await this.options.db.attestation.findUnique({
       where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } },
+      include: { batch: true },
     });
     if (!row) return undefined;
     if (row.status === 'revoked') {
@@ -112,18 +145,32 @@ export class AttestationService {
         },
       );
     }
-    return eip712Attestation({
+    const record = {
       ...row,
       issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
       expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
-      action: storedAction(row),
-    });
+    };
+    if (row.batch) return eip712BatchAttestation(record, storedBatch(row.batch, row.batchProof));
+    return eip712Attestation({ ...record, action: storedAction(row) });
   }
 
-  private async screenAndIssue(request: AttestRequest): Promise<Eip712Attestation> {
+  private async screenAndIssue(request: AttestRequest): Promise<IssuedAttestation> {
     const policy = policyNamed(this.options.policies, request.policy);
     const now = this.now();
     const { decision } = await screenOrRefuse(this.options, policy, request, now);
+    const issuedAt = Math.floor(now.getTime() / 1000) - ISSUANCE_CLOCK_SKEW_SECONDS;
+
+    if (request.format === 'eip712-batch') {
+      const record = {
+        subject: request.subject,
+        policy: policy.name,
+        issuedAt,
+        expiresAt: issuedAt + policy.lifetimeSeconds,
+      };
+      const leaf = await this.batches.add({ request, decision, record });
+      if (leaf instanceof IdempotencyRaceLost) throw leaf;
+      return leaf;
+    }
 
     const signer = this.options.signer();
     let attestation: Eip712Attestation;
@@ -134,7 +181,7 @@ export class AttestationService {
         policy: policy.name,
         chainId: this.options.chainId,
         gatekeeper: this.options.gatekeeper,
-        issuedAt: Math.floor(now.getTime() / 1000) - ISSUANCE_CLOCK_SKEW_SECONDS,
+        issuedAt,
         lifetimeSeconds: request.action ? policy.actionLifetimeSeconds : policy.lifetimeSeconds,
         action: request.action,
       });
@@ -149,27 +196,85 @@ export class AttestationService {
           idempotencyKey: request.idempotencyKey ?? null,
           value: attestation,
         },
-        audit: {
-          type: 'attestation.issued',
-          actor: request.actor,
-          tenantId: request.tenantId,
-          subject: attestation.subject,
-          attestationUid: attestation.uid,
-          payload: {
-            ...decision,
-            format: attestation.format,
-            signer: attestation.signer,
-            issuedAt: attestation.issuedAt,
-            expiresAt: attestation.expiresAt,
-            chainId: attestation.domain.chainId,
-            gatekeeper: attestation.domain.verifyingContract,
-            ...(attestation.action ? { action: attestation.action } : {}),
-          },
-        },
+        audit: issuedAudit(
+          request,
+          decision,
+          attestation,
+          attestation.action ? { action: attestation.action } : {},
+        ),
       }),
     );
     return attestation;
   }
+
+  /**
+   * Signs a batch window's leaves with one signature of their root and records them all. A signer failure fails the
+   * whole batch (SIGNER_UNAVAILABLE, nothing stored), as does a failed commit.
+   */
+  private async issueBatch(
+    leaves: BatchLeafRequest[],
+  ): Promise<(Eip712BatchAttestation | IdempotencyRaceLost)[]> {
+    const signer = this.options.signer();
+    let issued: Eip712BatchAttestation[];
+    try {
+      issued = await issueBatch(
+        signer,
+        { chainId: this.options.chainId, gatekeeper: this.options.gatekeeper },
+        leaves.map((leaf) => leaf.record),
+      );
+    } catch (error) {
+      throw signerUnavailable(signer, error);
+    }
+    this.options.onBatchSigned?.(issued.length);
+    const raced = await withDatabase(() =>
+      recordBatch(
+        this.options.db,
+        leaves.map(({ request, decision }, i) => ({
+          tenantId: request.tenantId,
+          idempotencyKey: request.idempotencyKey ?? null,
+          attestation: issued[i]!,
+          audit: issuedAudit(request, decision, issued[i]!, {
+            batch: { root: issued[i]!.batch.root, size: issued[i]!.batch.size },
+          }),
+        })),
+      ),
+    );
+    return issued.map((attestation, i) => (raced.has(i) ? new IdempotencyRaceLost() : attestation));
+  }
+}
+
+/** The audit event of an issued attestation: the decision and what was issued (`extra`: its action or batch). */
+function issuedAudit(
+  request: AttestRequest,
+  decision: AuditedDecision,
+  attestation: IssuedAttestation,
+  extra: Record<string, unknown>,
+): AuditEventInput {
+  return {
+    type: 'attestation.issued',
+    actor: request.actor,
+    tenantId: request.tenantId,
+    subject: attestation.subject,
+    attestationUid: attestation.uid,
+    payload: {
+      ...decision,
+      format: attestation.format,
+      signer: attestation.signer,
+      issuedAt: attestation.issuedAt,
+      expiresAt: attestation.expiresAt,
+      chainId: attestation.domain.chainId,
+      gatekeeper: attestation.domain.verifyingContract,
+      ...extra,
+    },
+  };
+}
+
+/** A stored batch and a leaf's stored proof, as a response carries them. */
+export function storedBatch(
+  batch: { root: string; signature: string; size: number },
+  proof: unknown,
+): Eip712BatchAttestation['batch'] {
+  return { root: batch.root, signature: batch.signature, size: batch.size, proof: proof as string[] };
 }
 
 /** What a failed signature becomes: nothing was issued, and a retry may succeed. */
@@ -184,18 +289,17 @@ export function signerUnavailable(signer: AttestationSigner, cause: unknown): Cu
   );
 }
 
-const IDEMPOTENCY_INDEX = 'attestations_tenant_id_idempotency_key_key';
-
 /** A replayed idempotency key must carry the same request it was first used with. */
-function sameRequest(request: AttestRequest, attestation: Eip712Attestation): Eip712Attestation {
+function sameRequest(request: AttestRequest, attestation: IssuedAttestation): IssuedAttestation {
   if (
     attestation.subject !== request.subject ||
     attestation.policy !== request.policy ||
-    !sameAction(attestation.action, request.action)
+    attestation.format !== (request.format ?? 'eip712') ||
+    !sameAction(attestation.format === 'eip712' ? attestation.action : undefined, request.action)
   ) {
     throw new CustosError(
       'IDEMPOTENCY_KEY_REUSED',
-      'this Idempotency-Key was used for another subject, policy or action',
+      'this Idempotency-Key was used for another subject, policy, format or action',
     );
   }
   return attestation;

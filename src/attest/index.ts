@@ -3,6 +3,8 @@ export {
   AttestationService,
   ISSUANCE_CLOCK_SKEW_SECONDS,
   storedAction,
+  storedBatch,
+  type IssuedAttestation,
   type AttestRequest,
   type AttestationServiceOptions,
 } from './attestationService.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { appendAuditEvents, placeholders, type AuditEventInput } from '../audit/index.js';
 import { GroupCommit, type Database } from '../db/index.js';
 import { assertIssuingOpen } from '../emergency/index.js';
-import type { Eip712Attestation, SignedDelegation } from '../issuer/index.js';
+import type { Eip712Attestation, Eip712BatchAttestation, SignedDelegation } from '../issuer/index.js';
 
 /**
  * One decision to make durable: its audit event, and the attestation or the countersigned delegation when it passed.
@@ -15,7 +15,7 @@ export interface IssuanceEntry {
   delegation?: { tenantId: string; value: SignedDelegation };
 }
 
-const COLUMNS = [
+export const ATTESTATION_COLUMNS = [
   'uid',
   'tenant_id',
   'format',
@@ -32,11 +32,13 @@ const COLUMNS = [
   'action_target',
   'action_selector',
   'action_args_hash',
+  'batch_root',
+  'batch_proof',
 ];
 
 const DELEGATION_COLUMNS = ['uid', 'agent', 'permissions', 'spend_cap', 'principal_signature'];
 
-async function insertRows(client: pg.PoolClient, table: string, columns: string[], rows: unknown[][]) {
+export async function insertRows(client: pg.PoolClient, table: string, columns: string[], rows: unknown[][]) {
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}`,
@@ -62,6 +64,38 @@ function delegationAsAttestation(tenantId: string, d: SignedDelegation): unknown
     null,
     null,
     null,
+    null,
+    null,
+  ];
+}
+
+/** An issued attestation's row in ATTESTATION_COLUMNS order (a batch attestation's signature is its root's). */
+export function attestationRow(
+  tenantId: string,
+  idempotencyKey: string | null,
+  a: Eip712Attestation | Eip712BatchAttestation,
+): unknown[] {
+  const batch = a.format === 'eip712-batch' ? a.batch : undefined;
+  const action = a.format === 'eip712' ? a.action : undefined;
+  return [
+    a.uid,
+    tenantId,
+    a.format,
+    a.policy,
+    a.message.policyId,
+    a.subject,
+    new Date(a.issuedAt * 1000),
+    new Date(a.expiresAt * 1000),
+    a.signer,
+    a.format === 'eip712' ? a.signature : '',
+    a.domain.chainId,
+    a.domain.verifyingContract,
+    idempotencyKey,
+    action?.target ?? null,
+    action?.selector ?? null,
+    action?.argsHash ?? null,
+    batch?.root ?? null,
+    batch ? JSON.stringify(batch.proof) : null,
   ];
 }
 
@@ -74,25 +108,10 @@ async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Pr
   if (entries.some(issues)) await assertIssuingOpen(client);
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
   const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
-  await insertRows(client, 'attestations', COLUMNS, [
-    ...attestations.map(({ tenantId, idempotencyKey, value: a }) => [
-      a.uid,
-      tenantId,
-      a.format,
-      a.policy,
-      a.message.policyId,
-      a.subject,
-      new Date(a.issuedAt * 1000),
-      new Date(a.expiresAt * 1000),
-      a.signer,
-      a.signature,
-      a.domain.chainId,
-      a.domain.verifyingContract,
-      idempotencyKey,
-      a.action?.target ?? null,
-      a.action?.selector ?? null,
-      a.action?.argsHash ?? null,
-    ]),
+  await insertRows(client, 'attestations', ATTESTATION_COLUMNS, [
+    ...attestations.map(({ tenantId, idempotencyKey, value }) =>
+      attestationRow(tenantId, idempotencyKey, value),
+    ),
     ...delegations.map(({ tenantId, value }) => delegationAsAttestation(tenantId, value)),
   ]);
   await insertRows(

@@ -198,6 +198,16 @@ export const envSchema = z
       })
       .describe('Asymmetric algorithms only: `none` and HMAC (which a public key could forge) are refused.'),
     REGULATOR_JWT_MAX_AGE_SECONDS: integer(60, 86_400).default(3600).describe('The oldest `iat` accepted.'),
+    ATTEST_BATCH_WINDOW_MS: integer(0, 1000)
+      .default(5)
+      .describe(
+        'eip712-batch: a batch closes this long after its first request, or at ATTEST_BATCH_MAX_SIZE. One batch is signed and committed at a time: under load the next one closes when the one before is done.',
+      ),
+    ATTEST_BATCH_MAX_SIZE: integer(1, 2048)
+      .default(256)
+      .describe(
+        'eip712-batch: a batch closes once it holds this many attestations (its root is signed once).',
+      ),
     AUDIT_ANCHOR_ADDRESS: address
       .optional()
       .describe(

@@ -2,6 +2,8 @@
 export {
   ACTION_ATTESTATION_TYPES,
   ATTESTATION_TYPES,
+  ATTESTATION_BATCH_TYPES,
+  attestationBatchDigest,
   attestationDigest,
   AUDIT_CHECKPOINT_TYPES,
   auditCheckpointDigest,
@@ -30,3 +32,11 @@ export {
   type DelegationRecord,
   type SignedDelegation,
 } from './delegation.js';
+export {
+  eip712BatchAttestation,
+  issueBatch,
+  type AttestationBatchProof,
+  type BatchLeafRecord,
+  type Eip712BatchAttestation,
+} from './batchAttestation.js';
+export { attestationLeaf, buildBatchTree, verifyBatchProof, type BatchTree } from './batchTree.js';

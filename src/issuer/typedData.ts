@@ -151,12 +151,10 @@ const domainSeparatorOf = remembered(
 );
 
 /**
- * The EIP-712 digest of an attestation, as `ComplianceGatekeeper.hashAttestation` computes it: keccak256(0x1901 ||
- * domainSeparator || keccak256(ATTESTATION_TYPEHASH || uid || subject || policyId || issuedAt || expiresAt)), every
- * field one 32-byte word (all five are static types). The type hash and domain separator are computed once; what
- * is left per attestation is two keccaks over 192 and 66 bytes. Equal to ethers' TypedDataEncoder.hash (tested).
+ * keccak256(ATTESTATION_TYPEHASH || uid || subject || policyId || issuedAt || expiresAt): the EIP-712 struct hash of
+ * an attestation, every field one 32-byte word (all five are static types), with the type hash computed once.
  */
-export function attestationDigest(domain: AttestationDomain, message: AttestationMessage): string {
+export function attestationStructHash(message: AttestationMessage): Buffer {
   const struct = Buffer.allocUnsafe(192);
   ATTESTATION_TYPEHASH.copy(struct, 0);
   putHex(struct, 32, message.uid, BYTES32, 'uid');
@@ -164,12 +162,41 @@ export function attestationDigest(domain: AttestationDomain, message: Attestatio
   putHex(struct, 96, message.policyId, BYTES32, 'policyId');
   putUint64(struct, 128, message.issuedAt, 'issuedAt');
   putUint64(struct, 160, message.expiresAt, 'expiresAt');
+  return Buffer.from(keccak256(struct).slice(2), 'hex');
+}
+
+/** keccak256(0x1901 || domainSeparator || structHash): EIP-712's digest, with the domain separator computed once. */
+function typedDataDigest(domain: AttestationDomain, structHash: Buffer): string {
   const outer = Buffer.allocUnsafe(66);
   outer[0] = 0x19;
   outer[1] = 0x01;
   domainSeparatorOf(domain).copy(outer, 2);
-  outer.write(keccak256(struct).slice(2), 34, 'hex');
+  structHash.copy(outer, 34);
   return keccak256(outer);
+}
+
+/**
+ * The EIP-712 digest of an attestation, as `ComplianceGatekeeper.hashAttestation` computes it: what is left per
+ * attestation is two keccaks over 192 and 66 bytes. Equal to ethers' TypedDataEncoder.hash (tested).
+ */
+export function attestationDigest(domain: AttestationDomain, message: AttestationMessage): string {
+  return typedDataDigest(domain, attestationStructHash(message));
+}
+
+/** The EIP-712 type of a signed batch root, as ComplianceGatekeeper.submitBatchedAttestation checks it. */
+export const ATTESTATION_BATCH_TYPES = { AttestationBatch: [{ name: 'root', type: 'bytes32' }] };
+
+const ATTESTATION_BATCH_TYPEHASH = Buffer.from(
+  id(TypedDataEncoder.from(ATTESTATION_BATCH_TYPES).encodeType('AttestationBatch')).slice(2),
+  'hex',
+);
+
+/** The EIP-712 digest of `AttestationBatch(root)` in the gatekeeper's domain: what the active key signs per batch. */
+export function attestationBatchDigest(domain: AttestationDomain, root: string): string {
+  const struct = Buffer.allocUnsafe(64);
+  ATTESTATION_BATCH_TYPEHASH.copy(struct, 0);
+  putHex(struct, 32, root, BYTES32, 'batch root');
+  return typedDataDigest(domain, Buffer.from(keccak256(struct).slice(2), 'hex'));
 }
 
 /**

@@ -34,7 +34,7 @@ const CHECKS: Check[] = [
     kind: 'revoked-not-on-chain',
     sql: `SELECT a.uid AS ref, a.revoked_at::text AS detail, a.revoke_tx AS tx_hash
             FROM attestations a
-           WHERE a.status = 'revoked' AND a.format = 'eip712'
+           WHERE a.status = 'revoked' AND a.format IN ('eip712', 'eip712-batch')
              AND NOT EXISTS (SELECT 1 FROM chain_events e
                               WHERE e.event = 'AttestationRevoked' AND e.attestation_uid = a.uid)
            ORDER BY a.revoked_at`,

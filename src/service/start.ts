@@ -265,7 +265,14 @@ export async function startService(
         chainId,
         contracts,
         policies,
-        attestations: new AttestationService(issuance),
+        attestations: new AttestationService({
+          ...issuance,
+          batch: { windowMs: env.ATTEST_BATCH_WINDOW_MS, maxSize: env.ATTEST_BATCH_MAX_SIZE },
+          onBatchSigned: (size) => {
+            metrics.batchSignatures.inc();
+            metrics.batchSize.observe(size);
+          },
+        }),
         delegations: new DelegationService(issuance),
         revocations,
         bulkRevocations,

@@ -52,4 +52,32 @@ describe('idempotency across instances', () => {
     assert.equal(a!.uid, b!.uid);
     assert.equal(await db.attestation.count({ where: { subject } }), 1);
   });
+
+  it("eip712-batch: both return the winner; the loser's leaf, already signed, is recorded without the key", async () => {
+    const tenantId = await ensureTenant(db, 'race');
+    const subject = Wallet.createRandom().address;
+    await approveSubject(db, subject);
+    const request = {
+      tenantId,
+      actor: 'test',
+      subject,
+      policy: 'kyc-basic',
+      format: 'eip712-batch' as const,
+      idempotencyKey: 'race-batch-1',
+    };
+    const [a, b] = await Promise.all(replicas.map((replica) => replica.attest(request)));
+    assert.equal(a!.uid, b!.uid);
+    assert.equal(a!.format, 'eip712-batch');
+    const keyed = await db.attestation.findMany({ where: { tenantId, idempotencyKey: 'race-batch-1' } });
+    assert.deepEqual(
+      keyed.map((row) => row.uid),
+      [a!.uid],
+    );
+    // Every stored leaf, the loser's too, has its audit event.
+    const rows = await db.attestation.findMany({ where: { subject } });
+    const audited = await db.auditEvent.count({
+      where: { type: 'attestation.issued', attestationUid: { in: rows.map((row) => row.uid) } },
+    });
+    assert.equal(audited, rows.length);
+  });
 });

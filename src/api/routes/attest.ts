@@ -33,7 +33,8 @@ export function attestRoutes(ctx: ApiContext): Router {
           : await ctx.attestations.attest({
               ...request,
               idempotencyKey,
-              action: body.action && resolveAction(body.action),
+              format: body.format,
+              action: body.format === 'eip712' && body.action ? resolveAction(body.action) : undefined,
             });
       ctx.metrics.decisions.inc({ policy: body.policy, outcome: 'passed' });
       return attestation;

@@ -1,7 +1,7 @@
 import { operations, type attestationStatus } from '@custos/sdk/api';
 import { Router } from 'express';
 import type { z } from 'zod';
-import { storedAction } from '../../attest/index.js';
+import { storedAction, storedBatch } from '../../attest/index.js';
 import { CustosError, withDatabase } from '../../errors/index.js';
 import type { ApiContext } from '../context.js';
 import type { ReadScope } from '../../auth/index.js';
@@ -26,6 +26,9 @@ type AttestationRow = {
   actionTarget: string | null;
   actionSelector: string | null;
   actionArgsHash: string | null;
+  format: string;
+  batchProof: unknown;
+  batch: { root: string; signature: string; size: number } | null;
 };
 
 type AttestationStatus = z.input<typeof attestationStatus>;
@@ -60,13 +63,14 @@ function lifecycle(
 function view(row: AttestationRow, now: Date): AttestationStatus {
   return {
     uid: row.uid,
-    format: 'eip712',
+    format: row.batch ? 'eip712-batch' : 'eip712',
     policy: row.policy,
     subject: row.subject,
     issuedAt: Math.floor(row.issuedAt.getTime() / 1000),
     expiresAt: Math.floor(row.expiresAt.getTime() / 1000),
     signer: row.signer,
     action: storedAction(row),
+    batch: row.batch ? storedBatch(row.batch, row.batchProof) : undefined,
     ...lifecycle(row, now, { onChainTx: row.revokeTx, onChainPending: row.revokeTx === null }),
     chainId: row.chainId,
     gatekeeper: row.gatekeeper,
@@ -99,7 +103,9 @@ async function findByUid(ctx: ApiContext, uid: string, scope: ReadScope) {
   const now = new Date();
   const visible = (row: { tenantId: string } | null) =>
     row !== null && (scope === 'all-tenants' || scope.includes(row.tenantId));
-  const attestation = await withDatabase(() => ctx.db.attestation.findUnique({ where: { uid } }));
+  const attestation = await withDatabase(() =>
+    ctx.db.attestation.findUnique({ where: { uid }, include: { batch: true } }),
+  );
   if (visible(attestation)) return view(attestation!, now);
   const credential = await withDatabase(() => ctx.db.zkCredential.findUnique({ where: { uid } }));
   if (visible(credential)) return credentialView(credential!, now, ctx);
@@ -139,6 +145,7 @@ export function attestationRoutes(ctx: ApiContext): Router {
         where: { subject: query.subject, ...(scope === 'all-tenants' ? {} : { tenantId: { in: scope } }) },
         orderBy: { issuedAt: 'desc' },
         take: query.limit,
+        include: { batch: true },
       }),
     );
     const now = new Date();

@@ -51,6 +51,14 @@ export const attestRequest = z
         .strict()
         .meta({ id: 'Eip712AttestRequest' }),
       z
+        .object({ ...attestCommon, format: z.literal('eip712-batch') })
+        .strict()
+        .meta({
+          id: 'Eip712BatchAttestRequest',
+          description:
+            'A leaf of a batch: requests arriving within ATTEST_BATCH_WINDOW_MS share one Merkle tree whose root alone is signed.',
+        }),
+      z
         .object({
           ...attestCommon,
           format: z.literal('groth16'),
@@ -80,17 +88,18 @@ const domain = z.object({
 
 const typedField = z.object({ name: z.string(), type: z.string() });
 
-const eip712Common = {
+/** What every EIP-712 answer has; a batch attestation's signature is its batch root's (in `batch`). */
+const eip712Shared = {
   uid: z.string(),
-  format: z.literal('eip712'),
   policy: z.string(),
   subject: z.string(),
   issuedAt: unixSeconds,
   expiresAt: unixSeconds,
   signer: z.string(),
   domain,
-  signature: z.string(),
 };
+
+const eip712Common = { ...eip712Shared, format: z.literal('eip712'), signature: z.string() };
 
 const attestationMessage = {
   uid: z.string(),
@@ -113,6 +122,31 @@ export const eip712Attestation = z
     message: z.object(attestationMessage),
   })
   .meta({ id: 'Eip712Attestation' });
+
+/** Where a batch attestation sits in its signed batch. */
+export const attestationBatch = z
+  .object({
+    root: z.string(),
+    signature: z.string(),
+    proof: z.array(z.string()),
+    size: z.number().int().positive(),
+  })
+  .meta({
+    id: 'AttestationBatch',
+    description:
+      "`root`: the Merkle root of the batch's leaves (leaf = keccak256 of the attestation's EIP-712 struct hash; sorted-pair keccak256 nodes, as OpenZeppelin's MerkleProof); `signature`: the signer's EIP-712 signature of AttestationBatch(bytes32 root) in the attestation's domain; `proof`: the leaf's siblings from the leaf up; `size`: leaves in the batch.",
+  });
+
+/** A leaf of a signed batch, ready for `submitBatchedAttestation(message, batch.root, batch.signature, batch.proof)`. */
+export const eip712BatchAttestation = z
+  .object({
+    ...eip712Shared,
+    format: z.literal('eip712-batch'),
+    types: z.object({ Attestation: z.array(typedField) }),
+    message: z.object(attestationMessage),
+    batch: attestationBatch,
+  })
+  .meta({ id: 'Eip712BatchAttestation' });
 
 /**
  * An action-bound EIP-712 attestation (`ActionAttestation`), for one call of `action.target`, which spends it
@@ -162,7 +196,7 @@ export const groth16Attestation = z
   .meta({ id: 'Groth16Attestation' });
 
 export const attestResponse = z
-  .union([eip712ActionAttestation, eip712Attestation, groth16Attestation])
+  .union([eip712ActionAttestation, eip712Attestation, eip712BatchAttestation, groth16Attestation])
   .meta({ id: 'AttestResponse' });
 
 const revocationState = z
@@ -180,7 +214,7 @@ const revocationState = z
 export const attestationStatus = z
   .object({
     uid: z.string(),
-    format: z.enum(['eip712', 'groth16']),
+    format: z.enum(['eip712', 'eip712-batch', 'groth16']),
     policy: z.string(),
     subject: z.string(),
     issuedAt: unixSeconds,
@@ -188,6 +222,7 @@ export const attestationStatus = z
     signer: z.string().optional(),
     credentialId: z.number().int().optional(),
     action: boundAction.optional(),
+    batch: attestationBatch.optional(),
     status: z.enum(['active', 'expired', 'revoked']),
     revocation: revocationState,
     chainId: z.number().int(),

@@ -13,12 +13,14 @@ import {
   mintWithAttestationCall,
   mintWithProofCall,
   submitAttestationCall,
+  submitBatchedAttestationCall,
   submitProofCall,
   type MintWithAttestationParameters,
   type MintWithProofParameters,
   type SubmitAttestationParameters,
   type SubmitProofParameters,
 } from '../onchain/calls.js';
+import { isBatchAttestation } from '../onchain/args.js';
 import { CustosRevertError, revertDataOf, withCustosErrors } from '../onchain/revert.js';
 
 export * from '../onchain/index.js';
@@ -74,9 +76,18 @@ export async function writeGated(
   }
 }
 
-/** `gatekeeper.submitAttestation(attestation, signature)`: records the subject as compliant until it expires. */
-export const submitAttestation = (signer: Signer, parameters: SubmitAttestationParameters) =>
-  writeGated(signer, submitAttestationCall(parameters));
+/**
+ * Records the subject as compliant until the attestation expires: `gatekeeper.submitAttestation(attestation,
+ * signature)` for an eip712 attestation, `gatekeeper.submitBatchedAttestation(attestation, root, rootSignature,
+ * proof)` for an eip712-batch one.
+ */
+export const submitAttestation = (
+  signer: Signer,
+  { gatekeeper, attestation }: SubmitAttestationParameters,
+) =>
+  isBatchAttestation(attestation)
+    ? writeGated(signer, submitBatchedAttestationCall({ gatekeeper, attestation }))
+    : writeGated(signer, submitAttestationCall({ gatekeeper, attestation }));
 
 /**
  * `gatekeeper.submitProof(policyId, recipient, proof)`: records `recipient` as compliant. A custodial groth16

@@ -1,11 +1,25 @@
 // The contract calls that spend a Custos attestation or proof, as library-neutral descriptions (address, typed ABI,
 // function, arguments): the ethers and viem helpers send exactly these.
 import { complianceGatekeeperAbi, compliantTokenAbi } from '@custos/contracts';
-import { attestationArgs, proofArg, type ContractProof, type Eip712Attestation, type Hex } from './args.js';
+import {
+  attestationArgs,
+  batchedAttestationArgs,
+  proofArg,
+  type ContractProof,
+  type Eip712Attestation,
+  type Eip712BatchAttestation,
+  type Hex,
+} from './args.js';
 
+/** A signed (eip712) attestation goes to submitAttestation, a leaf of a batch (eip712-batch) to submitBatchedAttestation. */
 export interface SubmitAttestationParameters {
   gatekeeper: string;
-  attestation: Eip712Attestation;
+  attestation: Eip712Attestation | Eip712BatchAttestation;
+}
+
+export interface SubmitBatchedAttestationParameters {
+  gatekeeper: string;
+  attestation: Eip712BatchAttestation;
 }
 
 /** A custodial groth16 attestation has these fields: `{ gatekeeper, ...attestation }`. */
@@ -32,12 +46,33 @@ export interface MintWithProofParameters {
 const hex = (value: string) => value as Hex;
 
 /** `gatekeeper.submitAttestation(attestation, signature)`: records the subject as compliant until it expires. */
-export const submitAttestationCall = ({ gatekeeper, attestation }: SubmitAttestationParameters) =>
+export const submitAttestationCall = ({
+  gatekeeper,
+  attestation,
+}: {
+  gatekeeper: string;
+  attestation: Eip712Attestation;
+}) =>
   ({
     address: hex(gatekeeper),
     abi: complianceGatekeeperAbi,
     functionName: 'submitAttestation',
     args: attestationArgs(attestation),
+  }) as const;
+
+/**
+ * `gatekeeper.submitBatchedAttestation(attestation, root, rootSignature, proof)`: records the subject as compliant
+ * until it expires (the first leaf of a batch also verifies and remembers the root's signature).
+ */
+export const submitBatchedAttestationCall = ({
+  gatekeeper,
+  attestation,
+}: SubmitBatchedAttestationParameters) =>
+  ({
+    address: hex(gatekeeper),
+    abi: complianceGatekeeperAbi,
+    functionName: 'submitBatchedAttestation',
+    args: batchedAttestationArgs(attestation),
   }) as const;
 
 /** `gatekeeper.submitProof(policyId, recipient, proof)`: records `recipient` as compliant. */

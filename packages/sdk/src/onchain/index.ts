@@ -2,16 +2,20 @@
 // the named revert error.
 export {
   attestationArgs,
+  batchedAttestationArgs,
+  isBatchAttestation,
   proofArg,
   type AttestationStruct,
   type ContractProof,
   type CredentialProofStruct,
   type Eip712Attestation,
+  type Eip712BatchAttestation,
 } from './args.js';
 export type {
   MintWithAttestationParameters,
   MintWithProofParameters,
   SubmitAttestationParameters,
+  SubmitBatchedAttestationParameters,
   SubmitProofParameters,
 } from './calls.js';
 export { CustosRevertError, withCustosErrors } from './revert.js';

@@ -20,12 +20,14 @@ import {
   mintWithAttestationCall,
   mintWithProofCall,
   submitAttestationCall,
+  submitBatchedAttestationCall,
   submitProofCall,
   type MintWithAttestationParameters,
   type MintWithProofParameters,
   type SubmitAttestationParameters,
   type SubmitProofParameters,
 } from '../onchain/calls.js';
+import { isBatchAttestation } from '../onchain/args.js';
 import { CustosRevertError, revertDataOf, withCustosErrors } from '../onchain/revert.js';
 
 export * from '../onchain/index.js';
@@ -104,9 +106,18 @@ export async function writeGated<
   return receipt;
 }
 
-/** `gatekeeper.submitAttestation(attestation, signature)`: records the subject as compliant until it expires. */
-export const submitAttestation = (client: CustosWalletClient, parameters: SubmitAttestationParameters) =>
-  writeGated(client, submitAttestationCall(parameters));
+/**
+ * Records the subject as compliant until the attestation expires: `gatekeeper.submitAttestation(attestation,
+ * signature)` for an eip712 attestation, `gatekeeper.submitBatchedAttestation(attestation, root, rootSignature,
+ * proof)` for an eip712-batch one.
+ */
+export const submitAttestation = (
+  client: CustosWalletClient,
+  { gatekeeper, attestation }: SubmitAttestationParameters,
+) =>
+  isBatchAttestation(attestation)
+    ? writeGated(client, submitBatchedAttestationCall({ gatekeeper, attestation }))
+    : writeGated(client, submitAttestationCall({ gatekeeper, attestation }));
 
 /**
  * `gatekeeper.submitProof(policyId, recipient, proof)`: records `recipient` as compliant. A custodial groth16
