@@ -10,8 +10,9 @@ interface Pending<T, R> {
  * Collects the items that arrive within `windowMs` of a window's first item (or until `maxSize` have) and runs them
  * together: each item gets its own result, or, when the run fails, the run's error (a batch succeeds or fails
  * whole). One run at a time, as in group commit: a window that closes while a run is under way waits for it, so
- * under load batches grow instead of transactions queueing on the audit chain's lock. At most `maxPending` items wait or run: beyond that
- * (a stuck signer or database) `add` fails at once with 503 BUSY instead of memory growing without bound.
+ * under load batches grow instead of transactions queueing on the audit chain's lock. At most `maxPending` items
+ * wait or run: beyond that (a stuck signer or database) `add` fails at once with 503 BUSY instead of memory growing
+ * without bound.
  */
 export class BatchWindow<T, R> {
   private open: Pending<T, R>[] = [];
