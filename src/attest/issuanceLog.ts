@@ -69,7 +69,8 @@ function delegationAsAttestation(tenantId: string, d: SignedDelegation): unknown
   ];
 }
 
-/** An issued attestation's row in ATTESTATION_COLUMNS order (a batch attestation's signature is its root's). */
+/** An issued attestation's row in ATTESTATION_COLUMNS order (a batch attestation has no signature of its own: its
+ * root's is in attestation_batches). */
 export function attestationRow(
   tenantId: string,
   idempotencyKey: string | null,
