@@ -69,8 +69,10 @@ function delegationAsAttestation(tenantId: string, d: SignedDelegation): unknown
   ];
 }
 
-/** An issued attestation's row in ATTESTATION_COLUMNS order (a batch attestation has no signature of its own: its
- * root's is in attestation_batches). */
+/**
+ * An issued attestation's row in ATTESTATION_COLUMNS order (a batch attestation has no signature of its own: its
+ * root's is in attestation_batches).
+ */
 export function attestationRow(
   tenantId: string,
   idempotencyKey: string | null,
