@@ -15,8 +15,14 @@ import type { Policy } from '../screening/index.js';
 import { sameAction } from './attestedAction.js';
 import { IDEMPOTENCY_INDEX, recordBatch } from './batchLog.js';
 import { BatchWindow } from './batchWindow.js';
-import { policyNamed, screenOrRefuse, type AuditedDecision } from './screenOrRefuse.js';
-import type { IssuanceEntry } from './issuanceLog.js';
+import {
+  policyNamed,
+  refusalAudit,
+  screenOrRefuse,
+  heldRefusal,
+  type AuditedDecision,
+} from './screenOrRefuse.js';
+import { SubjectHeldSinceScreening, type IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
 
 /**
@@ -192,21 +198,28 @@ export class AttestationService {
       throw signerUnavailable(signer, error);
     }
 
-    await withDatabase(() =>
-      this.options.log.add({
-        attestation: {
-          tenantId: request.tenantId,
-          idempotencyKey: request.idempotencyKey ?? null,
-          value: attestation,
-        },
-        audit: issuedAudit(
-          request,
-          decision,
-          attestation,
-          attestation.action ? { action: attestation.action } : {},
-        ),
-      }),
-    );
+    try {
+      await withDatabase(() =>
+        this.options.log.add({
+          attestation: {
+            tenantId: request.tenantId,
+            idempotencyKey: request.idempotencyKey ?? null,
+            value: attestation,
+          },
+          audit: issuedAudit(
+            request,
+            decision,
+            attestation,
+            attestation.action ? { action: attestation.action } : {},
+          ),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof SubjectHeldSinceScreening)) throw error;
+      const refusal = heldRefusal(decision);
+      await withDatabase(() => this.options.log.add({ audit: refusalAudit(request, refusal.refused) }));
+      throw refusal.error;
+    }
     return attestation;
   }
 
@@ -247,8 +260,9 @@ export class AttestationService {
       const held = new Set(recording.held.map((i) => admitted[i]!));
       for (const leafIndex of held) {
         const { request, decision } = leaves[leafIndex]!;
-        results[leafIndex] = subjectHeld(request.subject);
-        refusals.push(heldAudit(request, decision));
+        const { error, refused } = heldRefusal(decision);
+        results[leafIndex] = error;
+        refusals.push(refusalAudit(request, refused));
       }
       admitted = admitted.filter((leafIndex) => !held.has(leafIndex));
     }
@@ -270,33 +284,6 @@ export class AttestationService {
     this.options.onBatchSigned?.(issued.length);
     return issued;
   }
-}
-
-/** The refusal of a request whose subject an officer held after it was screened: as screening would refuse it. */
-function subjectHeld(subject: string): CustosError {
-  return new CustosError(
-    'SCREENING_FAILED',
-    `the subject ${subject} was held while its attestation was issued`,
-    {
-      reasons: [
-        {
-          code: 'SUBJECT_HELD',
-          message: 'an officer held the subject (it was revoked) after it was screened',
-        },
-      ],
-    },
-  );
-}
-
-/** The audit event of that refusal: the decision, failed for the hold. */
-function heldAudit(request: AttestRequest, decision: AuditedDecision): AuditEventInput {
-  return {
-    type: 'screening.failed',
-    actor: request.actor,
-    tenantId: request.tenantId,
-    subject: request.subject,
-    payload: { ...decision, passed: false, reasons: ['SUBJECT_HELD'] },
-  };
 }
 
 /** The audit event of an issued attestation: the decision and what was issued (`extra`: its action or batch). */
