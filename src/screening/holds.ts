@@ -49,6 +49,7 @@ export async function lockAndFindHeld(
   client: pg.PoolClient,
   requests: { subject: string; tenantId: string }[],
 ): Promise<boolean[]> {
+  if (requests.length === 0) return [];
   await client.query(
     'SELECT pg_advisory_xact_lock_shared(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k',
     [[...new Set(requests.map((r) => subjectLockKey(r.subject)))]],
