@@ -15,8 +15,14 @@ import type { Policy } from '../screening/index.js';
 import { sameAction } from './attestedAction.js';
 import { IDEMPOTENCY_INDEX, recordBatch } from './batchLog.js';
 import { BatchWindow } from './batchWindow.js';
-import { policyNamed, screenOrRefuse, type AuditedDecision } from './screenOrRefuse.js';
-import type { IssuanceEntry } from './issuanceLog.js';
+import {
+  policyNamed,
+  refusalAudit,
+  screenOrRefuse,
+  heldRefusal,
+  type AuditedDecision,
+} from './screenOrRefuse.js';
+import { SubjectHeldSinceScreening, type IssuanceEntry } from './issuanceLog.js';
 import type { AttestationSigner } from '../signers/index.js';
 
 /**
@@ -70,6 +76,9 @@ class IdempotencyRaceLost extends Error {
   readonly constraint = IDEMPOTENCY_INDEX;
 }
 
+/** What a leaf of a batch comes to: its attestation, or the error its request is answered with. */
+type BatchLeafResult = Eip712BatchAttestation | Error;
+
 /**
  * Screening, then issuance. Every decision is audited. A passing decision is signed first and then committed, with
  * its audit event, in one transaction: the attestation is returned only after that commit, so none exists without
@@ -80,7 +89,7 @@ export class AttestationService {
   private readonly now: () => Date;
   /** Requests under way per tenant and idempotency key, so concurrent retries in this process sign once. */
   private readonly inFlight = new Map<string, Promise<IssuedAttestation>>();
-  private readonly batches: BatchWindow<BatchLeafRequest, Eip712BatchAttestation | IdempotencyRaceLost>;
+  private readonly batches: BatchWindow<BatchLeafRequest, BatchLeafResult>;
 
   constructor(private readonly options: AttestationServiceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -168,7 +177,7 @@ export class AttestationService {
         expiresAt: issuedAt + policy.lifetimeSeconds,
       };
       const leaf = await this.batches.add({ request, decision, record });
-      if (leaf instanceof IdempotencyRaceLost) throw leaf;
+      if (leaf instanceof Error) throw leaf;
       return leaf;
     }
 
@@ -189,31 +198,78 @@ export class AttestationService {
       throw signerUnavailable(signer, error);
     }
 
-    await withDatabase(() =>
-      this.options.log.add({
-        attestation: {
-          tenantId: request.tenantId,
-          idempotencyKey: request.idempotencyKey ?? null,
-          value: attestation,
-        },
-        audit: issuedAudit(
-          request,
-          decision,
-          attestation,
-          attestation.action ? { action: attestation.action } : {},
-        ),
-      }),
-    );
+    try {
+      await withDatabase(() =>
+        this.options.log.add({
+          attestation: {
+            tenantId: request.tenantId,
+            idempotencyKey: request.idempotencyKey ?? null,
+            value: attestation,
+          },
+          audit: issuedAudit(
+            request,
+            decision,
+            attestation,
+            attestation.action ? { action: attestation.action } : {},
+          ),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof SubjectHeldSinceScreening)) throw error;
+      const refusal = heldRefusal(decision);
+      await withDatabase(() => this.options.log.add({ audit: refusalAudit(request, refusal.refused) }));
+      throw refusal.error;
+    }
     return attestation;
   }
 
   /**
    * Signs a batch window's leaves with one signature of their root and records them all. A signer failure fails the
-   * whole batch (SIGNER_UNAVAILABLE, nothing stored), as does a failed commit.
+   * whole batch (SIGNER_UNAVAILABLE, nothing stored), as does a failed commit. A leaf whose subject was held while
+   * it waited (revoked by an officer) is refused with SCREENING_FAILED, and the others are signed again without it.
    */
-  private async issueBatch(
-    leaves: BatchLeafRequest[],
-  ): Promise<(Eip712BatchAttestation | IdempotencyRaceLost)[]> {
+  private async issueBatch(leaves: BatchLeafRequest[]): Promise<BatchLeafResult[]> {
+    const results: (BatchLeafResult | undefined)[] = leaves.map(() => undefined);
+    const refusals: AuditEventInput[] = [];
+    let admitted = leaves.map((_, i) => i);
+    for (;;) {
+      const issued = admitted.length > 0 ? await this.signBatch(admitted.map((i) => leaves[i]!)) : [];
+      const recording = await withDatabase(() =>
+        recordBatch(
+          this.options.db,
+          admitted.map((leafIndex, i) => {
+            const { request, decision } = leaves[leafIndex]!;
+            return {
+              tenantId: request.tenantId,
+              idempotencyKey: request.idempotencyKey ?? null,
+              attestation: issued[i]!,
+              audit: issuedAudit(request, decision, issued[i]!, {
+                batch: { root: issued[i]!.batch.root, size: issued[i]!.batch.size },
+              }),
+            };
+          }),
+          refusals,
+        ),
+      );
+      if ('raced' in recording) {
+        admitted.forEach((leafIndex, i) => {
+          results[leafIndex] = recording.raced.has(i) ? new IdempotencyRaceLost() : issued[i]!;
+        });
+        return results.map((result) => result!);
+      }
+      const held = new Set(recording.held.map((i) => admitted[i]!));
+      for (const leafIndex of held) {
+        const { request, decision } = leaves[leafIndex]!;
+        const { error, refused } = heldRefusal(decision);
+        results[leafIndex] = error;
+        refusals.push(refusalAudit(request, refused));
+      }
+      admitted = admitted.filter((leafIndex) => !held.has(leafIndex));
+    }
+  }
+
+  /** One signature of the root of `leaves`' tree (one KMS or HSM call). */
+  private async signBatch(leaves: BatchLeafRequest[]): Promise<Eip712BatchAttestation[]> {
     const signer = this.options.signer();
     let issued: Eip712BatchAttestation[];
     try {
@@ -226,20 +282,7 @@ export class AttestationService {
       throw signerUnavailable(signer, error);
     }
     this.options.onBatchSigned?.(issued.length);
-    const raced = await withDatabase(() =>
-      recordBatch(
-        this.options.db,
-        leaves.map(({ request, decision }, i) => ({
-          tenantId: request.tenantId,
-          idempotencyKey: request.idempotencyKey ?? null,
-          attestation: issued[i]!,
-          audit: issuedAudit(request, decision, issued[i]!, {
-            batch: { root: issued[i]!.batch.root, size: issued[i]!.batch.size },
-          }),
-        })),
-      ),
-    );
-    return issued.map((attestation, i) => (raced.has(i) ? new IdempotencyRaceLost() : attestation));
+    return issued;
   }
 }
 

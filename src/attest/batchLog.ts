@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { appendAuditEvents, type AuditEventInput } from '../audit/index.js';
 import { inTransaction, type Database } from '../db/index.js';
 import { assertIssuingOpen } from '../emergency/index.js';
+import { lockAndFindHeld } from '../screening/index.js';
 import type { Eip712BatchAttestation } from '../issuer/index.js';
 import { ATTESTATION_COLUMNS, attestationRow, insertRows } from './issuanceLog.js';
 
@@ -39,35 +40,48 @@ async function insertKeyed(client: pg.PoolClient, leaf: BatchLeafEntry): Promise
   }
 }
 
+/** What recording a batch came to: committed (with the leaves that lost an idempotency race), or held leaves. */
+export type BatchRecording = { raced: Set<number> } | { held: number[] };
+
 /**
  * Records a signed batch in one transaction: the batch, every leaf's attestation and every leaf's audit event (one
- * each). Either all of it commits or none (a stopped emergency switch, a database failure): no response of the
- * batch leaves before its whole record is durable. Answers the indices of the leaves that lost an idempotency race.
+ * each), and `refusals` (the audit events of requests refused since they were screened). Either all of it commits or
+ * none (a stopped emergency switch, a database failure): no response of the batch leaves before its whole record is
+ * durable. A leaf whose subject an officer held after it was screened stops the batch: nothing is written and its
+ * index is answered, for the caller to refuse it and sign the rest again (the root covering it is never handed out).
  */
-export async function recordBatch(db: Database, leaves: BatchLeafEntry[]): Promise<Set<number>> {
-  const { root, signature, size } = leaves[0]!.attestation.batch;
+export async function recordBatch(
+  db: Database,
+  leaves: BatchLeafEntry[],
+  refusals: AuditEventInput[],
+): Promise<BatchRecording> {
   return inTransaction(db, async (client) => {
-    await assertIssuingOpen(client);
-    await client.query(
-      'INSERT INTO attestation_batches (root, signature, signer, size) VALUES ($1, $2, $3, $4)',
-      [root, signature, leaves[0]!.attestation.signer, size],
-    );
-    await insertRows(
+    const held = await lockAndFindHeld(
       client,
-      'attestations',
-      ATTESTATION_COLUMNS,
-      leaves
-        .filter((leaf) => leaf.idempotencyKey === null)
-        .map((leaf) => attestationRow(leaf.tenantId, null, leaf.attestation)),
+      leaves.map((leaf) => ({ subject: leaf.attestation.subject, tenantId: leaf.tenantId })),
     );
+    if (held.includes(true)) return { held: held.flatMap((isHeld, i) => (isHeld ? [i] : [])) };
     const raced = new Set<number>();
-    for (const [i, leaf] of leaves.entries()) {
-      if (leaf.idempotencyKey !== null && (await insertKeyed(client, leaf))) raced.add(i);
+    if (leaves.length > 0) {
+      await assertIssuingOpen(client);
+      const { root, signature, size } = leaves[0]!.attestation.batch;
+      await client.query(
+        'INSERT INTO attestation_batches (root, signature, signer, size) VALUES ($1, $2, $3, $4)',
+        [root, signature, leaves[0]!.attestation.signer, size],
+      );
+      await insertRows(
+        client,
+        'attestations',
+        ATTESTATION_COLUMNS,
+        leaves
+          .filter((leaf) => leaf.idempotencyKey === null)
+          .map((leaf) => attestationRow(leaf.tenantId, null, leaf.attestation)),
+      );
+      for (const [i, leaf] of leaves.entries()) {
+        if (leaf.idempotencyKey !== null && (await insertKeyed(client, leaf))) raced.add(i);
+      }
     }
-    await appendAuditEvents(
-      client,
-      leaves.map((leaf) => leaf.audit),
-    );
-    return raced;
+    await appendAuditEvents(client, [...leaves.map((leaf) => leaf.audit), ...refusals]);
+    return { raced };
   });
 }

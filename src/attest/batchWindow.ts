@@ -1,5 +1,11 @@
 import { CustosError } from '../errors/index.js';
 
+/**
+ * The least `maxPending`: as many as the group commit lets wait (4096), so a small ATTEST_BATCH_MAX_SIZE does not
+ * turn a burst that eip712 would queue into 503 BUSY (with a size of 1, the 17th concurrent request was refused).
+ */
+const MIN_PENDING = 4096;
+
 interface Pending<T, R> {
   item: T;
   resolve: (result: R) => void;
@@ -25,7 +31,7 @@ export class BatchWindow<T, R> {
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly windowMs: number,
     private readonly maxSize: number,
-    private readonly maxPending = 16 * maxSize,
+    private readonly maxPending = Math.max(16 * maxSize, MIN_PENDING),
   ) {}
 
   add(item: T): Promise<R> {

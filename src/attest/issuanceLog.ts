@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { appendAuditEvents, placeholders, type AuditEventInput } from '../audit/index.js';
 import { GroupCommit, type Database } from '../db/index.js';
 import { assertIssuingOpen } from '../emergency/index.js';
+import { lockAndFindHeld } from '../screening/index.js';
 import type { Eip712Attestation, Eip712BatchAttestation, SignedDelegation } from '../issuer/index.js';
 
 /**
@@ -106,10 +107,21 @@ export function attestationRow(
 const issues = (e: IssuanceEntry) =>
   e.attestation !== undefined || e.delegation !== undefined || e.audit.type === 'attestation.issued';
 
+/**
+ * An attestation whose subject an officer held after it was screened: it is not recorded (and its signature never
+ * leaves the process); the caller refuses the request.
+ */
+export class SubjectHeldSinceScreening extends Error {}
+
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
-  // A batch refused here is retried entry by entry (GroupCommit), so refusals in it are still recorded.
-  if (entries.some(issues)) await assertIssuingOpen(client);
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
+  // A batch refused here is retried entry by entry (GroupCommit), so the others in it are still recorded.
+  const held = await lockAndFindHeld(
+    client,
+    attestations.map(({ tenantId, value }) => ({ subject: value.subject, tenantId })),
+  );
+  if (held.includes(true)) throw new SubjectHeldSinceScreening('the subject was held after it was screened');
+  if (entries.some(issues)) await assertIssuingOpen(client);
   const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
   await insertRows(client, 'attestations', ATTESTATION_COLUMNS, [
     ...attestations.map(({ tenantId, idempotencyKey, value }) =>

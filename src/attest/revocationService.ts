@@ -7,7 +7,7 @@ import type { ChainOperator, ChainReceipt } from '../chain/index.js';
 import type { CredentialRevoker } from '../credentials/index.js';
 import { withAdvisoryLock, type Database } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
-import { placeHold } from '../screening/index.js';
+import { lockSubjectForHold, placeHold } from '../screening/index.js';
 
 export interface RevokeRequest {
   /** An attestation uid (0x + 64 hex) or a subject address (0x + 40 hex): every active attestation of that subject. */
@@ -146,6 +146,8 @@ export class RevocationService {
     return this.db.$transaction(async (tx) => {
       const tenants = request.scope === 'all-tenants' ? null : request.scope;
       type Row = Pending & { status: string; revoke_tx: string | null };
+      // Before looking: an issuance screened before this hold then commits first (and is revoked here) or sees it.
+      if (request.bySubject) await lockSubjectForHold(tx, request.target);
       const rows = request.bySubject
         ? await tx.$queryRaw<Row[]>`
             SELECT uid, subject, tenant_id::text, status, revoke_tx, revoke_reason FROM attestations

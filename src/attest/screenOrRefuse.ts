@@ -1,3 +1,4 @@
+import type { AuditEventInput } from '../audit/index.js';
 import type { Database, GroupCommit } from '../db/index.js';
 import { CustosError, withDatabase } from '../errors/index.js';
 import { screenSubject, type Policy, type Screening } from '../screening/index.js';
@@ -42,20 +43,45 @@ export async function screenOrRefuse(
     kycSource: screening.kycSource,
   };
   if (!screening.passed) {
-    await withDatabase(() =>
-      deps.log.add({
-        audit: {
-          type: 'screening.failed',
-          actor: request.actor,
-          tenantId: request.tenantId,
-          subject: request.subject,
-          payload: { ...decision },
-        },
-      }),
-    );
+    await withDatabase(() => deps.log.add({ audit: refusalAudit(request, decision) }));
     throw new CustosError('SCREENING_FAILED', `the subject does not satisfy policy ${policy.name}`, {
       reasons: screening.reasons,
     });
   }
   return { screening, decision };
+}
+
+/** The audit event of a refused decision. */
+export function refusalAudit(
+  request: { actor: string; tenantId: string; subject: string },
+  decision: AuditedDecision,
+): AuditEventInput {
+  return {
+    type: 'screening.failed',
+    actor: request.actor,
+    tenantId: request.tenantId,
+    subject: request.subject,
+    payload: { ...decision },
+  };
+}
+
+/**
+ * The refusal of a request whose subject an officer held (revoked) after it was screened and before its attestation
+ * was committed: refused as screening would refuse it now. `refused` is its decision, failed for the hold.
+ */
+export function heldRefusal(decision: AuditedDecision): {
+  error: CustosError;
+  refused: AuditedDecision;
+} {
+  return {
+    error: new CustosError('SCREENING_FAILED', `the subject does not satisfy policy ${decision.policy}`, {
+      reasons: [
+        {
+          code: 'SUBJECT_HELD',
+          message: 'an officer held the subject (it was revoked) after it was screened',
+        },
+      ],
+    }),
+    refused: { ...decision, passed: false, reasons: ['SUBJECT_HELD'] },
+  };
 }

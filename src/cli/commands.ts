@@ -114,6 +114,8 @@ export function buildProgram(): Command {
         result.attestations.map((a) => ({
           uid: a.uid,
           policy: a.policy,
+          // eip712-batch: submitted with its batch (root, signature, proof), which --json prints.
+          format: a.format,
           status: a.status,
           issued: new Date(Number(a.issuedAt) * 1000).toISOString(),
           expires: new Date(Number(a.expiresAt) * 1000).toISOString(),

@@ -1,4 +1,5 @@
 import type { holdView as holdViewSchema, ReasonCode } from '@custos/sdk/api';
+import type pg from 'pg';
 import type { z } from 'zod';
 import { appendAuditEvent, type Transaction } from '../audit/index.js';
 import type { ReadScope } from '../auth/index.js';
@@ -27,6 +28,40 @@ export function holdView(row: HoldRow): HoldView {
 
 /** The tenant a writer acts for: its own, or (null) every tenant for an admin. */
 export type WriteScope = { tenantId: string } | 'all-tenants';
+
+/**
+ * Holding a subject and issuing for it serialise on a transaction-scoped advisory lock per subject: a revocation
+ * takes it exclusively before it looks for the subject's attestations, an issuance takes it shared before it checks
+ * for holds. Either the issuance commits first (and the revocation finds and revokes its attestation) or it sees the
+ * hold; a request screened before the hold and committed after it cannot slip between the two.
+ */
+const subjectLockKey = (subject: string) => `subject-hold:${subject.toLowerCase()}`;
+
+export async function lockSubjectForHold(tx: Transaction, subject: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${subjectLockKey(subject)}))`;
+}
+
+/**
+ * Inside an issuing transaction: takes each subject's hold lock (shared) and answers, per request, whether an active
+ * hold that reaches its tenant stands on its subject now (placed since it was screened).
+ */
+export async function lockAndFindHeld(
+  client: pg.PoolClient,
+  requests: { subject: string; tenantId: string }[],
+): Promise<boolean[]> {
+  if (requests.length === 0) return [];
+  await client.query(
+    'SELECT pg_advisory_xact_lock_shared(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k',
+    [[...new Set(requests.map((r) => subjectLockKey(r.subject)))]],
+  );
+  const { rows } = await client.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM holds h WHERE h.subject = s.subject AND h.lifted_at IS NULL
+                     AND (h.tenant_id IS NULL OR h.tenant_id = s.tenant_id)) AS held
+       FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS s(subject, tenant_id, i) ORDER BY s.i`,
+    [requests.map((r) => r.subject), requests.map((r) => r.tenantId)],
+  );
+  return rows.map((row) => row.held);
+}
 
 /**
  * Places a hold on `subject` for the writer's tenant (every tenant for an admin), inside the caller's transaction,

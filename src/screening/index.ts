@@ -15,7 +15,16 @@ export {
   type WebhookRefusal,
   type WebhookVerdict,
 } from './webhook.js';
-export { holdView, liftHolds, listHolds, placeHold, type HoldView, type WriteScope } from './holds.js';
+export {
+  holdView,
+  liftHolds,
+  listHolds,
+  lockAndFindHeld,
+  lockSubjectForHold,
+  placeHold,
+  type HoldView,
+  type WriteScope,
+} from './holds.js';
 export { loadPolicies, type KycStatus, type Policy } from './policies.js';
 export { screenSubject, type Screening } from './screen.js';
 export * from './sanctions/index.js';

@@ -65,4 +65,20 @@ describe('BatchWindow', () => {
     assert.deepEqual(await Promise.all(accepted), [1, 2, 3, 4]);
     assert.equal(await window.add(6), 6);
   });
+
+  it('a small maxSize still lets a burst wait (as many as the group commit queues) rather than refusing it', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const window = new BatchWindow<number, number>(
+      async (items) => {
+        await held;
+        return items;
+      },
+      0,
+      1,
+    );
+    const burst = Array.from({ length: 100 }, (_, i) => window.add(i));
+    release();
+    assert.deepEqual(await Promise.all(burst), [...Array(100).keys()]);
+  });
 });

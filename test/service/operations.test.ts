@@ -134,7 +134,8 @@ describe('officer operations through the custos CLI', () => {
     assert.equal(await registry.getFunction('isRevoked')(first), true);
     assert.equal(await registry.getFunction('isRevoked')(second), true);
     const list = await custos(['attestations', 'list', '--subject', subject], cliEnv);
-    assert.match(list.stdout, /^UID +POLICY +STATUS/m);
+    assert.match(list.stdout, /^UID +POLICY +FORMAT +STATUS/m);
+    assert.equal(list.stdout.match(/ eip712 /g)?.length, 2);
     assert.equal(list.stdout.match(/revoked/g)?.length, 2);
   });
 

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Wallet } from 'ethers';
+import { AttestationService, createIssuanceLog } from '../../src/attest/index.js';
+import { ensureTenant } from '../../src/auth/index.js';
+import { applyMigrations, closeDatabase, createDatabase, type Database } from '../../src/db/index.js';
+import { CustosError } from '../../src/errors/index.js';
+import { loadPolicies, lockSubjectForHold, placeHold } from '../../src/screening/index.js';
+import { LocalSigner, type AttestationSigner } from '../../src/signers/index.js';
+import { approveSubject } from '../helpers/fixtures.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+/**
+ * An officer holds (revokes) a subject after its request was screened and before its attestation is committed: the
+ * signer is held up until the hold is placed, as a slow KMS call or a long batch window would be.
+ */
+describe('a hold placed between screening and commit', () => {
+  let postgres: TestPostgres;
+  let db: Database;
+  let service: AttestationService;
+  let signed: () => void;
+  let release: () => void;
+
+  before(async () => {
+    postgres = await startTestPostgres();
+    await applyMigrations(postgres.url);
+    db = createDatabase(postgres.url, 4);
+    const local = await LocalSigner.open(
+      path.join(mkdtempSync(path.join(tmpdir(), 'custos-ks-')), 'k.json'),
+      'pw',
+      () => {},
+    );
+    const gated: AttestationSigner = {
+      backend: local.backend,
+      address: local.address,
+      ping: () => local.ping(),
+      signDigest: async (digest) => {
+        signed();
+        await new Promise<void>((resolve) => (release = resolve));
+        return local.signDigest(digest);
+      },
+    };
+    service = new AttestationService({
+      db,
+      log: createIssuanceLog(db),
+      policies: loadPolicies(),
+      signer: () => gated,
+      chainId: 31337,
+      gatekeeper: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      batch: { windowMs: 5, maxSize: 8 },
+    });
+  });
+  after(async () => {
+    if (db) await closeDatabase(db);
+    await postgres?.stop();
+  });
+
+  for (const format of ['eip712', 'eip712-batch'] as const) {
+    it(`${format}: the request is refused with SUBJECT_HELD and nothing is issued`, async () => {
+      const tenantId = await ensureTenant(db, 'holds');
+      const subject = Wallet.createRandom().address;
+      await approveSubject(db, subject);
+      const signing = new Promise<void>((resolve) => (signed = resolve));
+      const attempt = service.attest({ tenantId, actor: 'test', subject, policy: 'kyc-basic', format });
+      await signing;
+      await db.$transaction(async (tx) => {
+        await lockSubjectForHold(tx, subject);
+        await placeHold(tx, {
+          subject,
+          scope: { tenantId },
+          reasonCode: 'FRAUD',
+          reason: 'found out',
+          actor: 'officer',
+        });
+      });
+      release();
+      await assert.rejects(attempt, (error: unknown) => {
+        assert.ok(error instanceof CustosError && error.code === 'SCREENING_FAILED', String(error));
+        assert.deepEqual(
+          (error.details as { reasons: { code: string }[] }).reasons.map((r) => r.code),
+          ['SUBJECT_HELD'],
+        );
+        return true;
+      });
+      assert.equal(await db.attestation.count({ where: { subject } }), 0);
+      const refusals = await db.auditEvent.findMany({ where: { subject, type: 'screening.failed' } });
+      assert.deepEqual(
+        refusals.map((e) => (e.payload as { reasons: string[] }).reasons),
+        [['SUBJECT_HELD']],
+      );
+    });
+  }
+});
