@@ -51,7 +51,9 @@ export async function lockAndFindHeld(
 ): Promise<boolean[]> {
   if (requests.length === 0) return [];
   await client.query(
-    'SELECT pg_advisory_xact_lock_shared(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k',
+    // Sorted in a subquery, so the locks are taken in that order (an ORDER BY beside them may sort after).
+    `SELECT pg_advisory_xact_lock_shared(h)
+       FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS sorted`,
     [[...new Set(requests.map((r) => subjectLockKey(r.subject)))]],
   );
   const { rows } = await client.query<{ held: boolean }>(
