@@ -10,7 +10,8 @@ import {
 } from '../issuer/index.js';
 import type { Policy } from '../screening/index.js';
 import { signerUnavailable, type AttestationServiceOptions } from './attestationService.js';
-import { policyNamed, screenOrRefuse } from './screenOrRefuse.js';
+import { SubjectHeldSinceScreening } from './issuanceLog.js';
+import { heldRefusal, policyNamed, refusalAudit, screenOrRefuse } from './screenOrRefuse.js';
 
 /**
  * How old a delegation's `issuedAt` may be when it reaches Custos: the principal signs just before asking. Older
@@ -98,6 +99,12 @@ export class DelegationService {
         }),
       );
     } catch (error) {
+      if (error instanceof SubjectHeldSinceScreening) {
+        const refusal = heldRefusal(decision);
+        const subject = { actor: request.actor, tenantId: request.tenantId, subject: record.principal };
+        await withDatabase(() => this.options.log.add({ audit: refusalAudit(subject, refusal.refused) }));
+        throw refusal.error;
+      }
       if ([...causes(error)].some((c) => (c as { constraint?: string }).constraint === UID_TAKEN)) {
         throw new CustosError(
           'ALREADY_EXISTS',

@@ -108,21 +108,21 @@ const issues = (e: IssuanceEntry) =>
   e.attestation !== undefined || e.delegation !== undefined || e.audit.type === 'attestation.issued';
 
 /**
- * An attestation whose subject an officer held after it was screened: it is not recorded (and its signature never
- * leaves the process); the caller refuses the request.
+ * An attestation whose subject (a delegation whose principal) an officer held after it was screened: it is not
+ * recorded (and its signature never leaves the process); the caller refuses the request.
  */
 export class SubjectHeldSinceScreening extends Error {}
 
 async function writeEntries(client: pg.PoolClient, entries: IssuanceEntry[]): Promise<void> {
   const attestations = entries.flatMap((e) => (e.attestation ? [e.attestation] : []));
+  const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
   // A batch refused here is retried entry by entry (GroupCommit), so the others in it are still recorded.
-  const held = await lockAndFindHeld(
-    client,
-    attestations.map(({ tenantId, value }) => ({ subject: value.subject, tenantId })),
-  );
+  const held = await lockAndFindHeld(client, [
+    ...attestations.map(({ tenantId, value }) => ({ subject: value.subject, tenantId })),
+    ...delegations.map(({ tenantId, value }) => ({ subject: value.principal, tenantId })),
+  ]);
   if (held.includes(true)) throw new SubjectHeldSinceScreening('the subject was held after it was screened');
   if (entries.some(issues)) await assertIssuingOpen(client);
-  const delegations = entries.flatMap((e) => (e.delegation ? [e.delegation] : []));
   await insertRows(client, 'attestations', ATTESTATION_COLUMNS, [
     ...attestations.map(({ tenantId, idempotencyKey, value }) =>
       attestationRow(tenantId, idempotencyKey, value),
