@@ -111,11 +111,12 @@ export class ApiKeyVerifier {
     return principal;
   }
 
-  /** Drops key `keyId` from the cache (it was revoked or changed): its next use reads the database. */
-  forget(keyId: string): void {
+  /** Drops keys `keyIds` from the cache (revoked or changed): their next use reads the database. */
+  forget(...keyIds: string[]): void {
     this.generation++;
+    const forgotten = new Set(keyIds);
     for (const [cacheKey, { principal }] of this.cache) {
-      if (principal.keyId === keyId) this.cache.delete(cacheKey);
+      if (forgotten.has(principal.keyId)) this.cache.delete(cacheKey);
     }
   }
 

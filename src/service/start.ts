@@ -277,7 +277,7 @@ export async function startService(
         revocations,
         bulkRevocations,
         approvals: new Approvals(db, env.FOUR_EYES, env.APPROVAL_TTL_SECONDS),
-        tenantsAndKeys: new TenantsAndKeys(db, (ids) => ids.forEach((id) => apiKeys.forget(id))),
+        tenantsAndKeys: new TenantsAndKeys(db, (ids) => apiKeys.forget(...ids)),
         agentConfigs: new AgentConfigs(db),
         executions: agents?.executions,
         emergency,
